@@ -1,0 +1,70 @@
+# rawsock: `make run` and `make test` do all set-up on a fresh Debian machine with Java 17, Maven and gcc.
+#
+#   make          build target/rawsock.jar, the native tools in target/native/, and bin/rawsock
+#   make run      build, then the main job: the socket API tour on loopback
+#   make test     build, then every test (privileged ones need root; RAWSOCK_REQUIRE_PRIVILEGED=1 forbids skips)
+#   make bench    build, then the benchmarks (ratios against C in the same run)
+#   make install  put bin/rawsock and the jar under $(PREFIX) (default /usr/local)
+#   make deps     install the Debian packages the tests use (run by build; a no-op when present)
+
+PREFIX ?= /usr/local
+MVN ?= mvn -B --no-transfer-progress
+CC ?= gcc
+CFLAGS ?= -O2 -Wall -Wextra -std=gnu11
+NATIVE_SOURCES := $(wildcard native/*.c)
+NATIVE_BINARIES := $(patsubst native/%.c,target/native/%,$(NATIVE_SOURCES))
+JAVA_SOURCES := $(shell find java -name '*.java') pom.xml
+
+# Debian packages the tests and benchmarks use: python3 (independent socket peers), iproute2 (ip, ss),
+# util-linux (setpriv, to run as an unprivileged user), procps.
+DEBIAN_PACKAGES := python3 iproute2 util-linux procps
+DEBIAN_COMMANDS := python3 ip setpriv ps
+
+.PHONY: all build run test bench install uninstall deps native clean
+
+all: build
+
+build: target/rawsock.jar native bin/rawsock
+
+target/rawsock.jar: $(JAVA_SOURCES)
+	$(MVN) -q package -DskipTests
+	@touch $@
+
+native: $(NATIVE_BINARIES)
+
+target/native/%: native/%.c native/trace.h
+	@mkdir -p target/native
+	$(CC) $(CFLAGS) -o $@ $<
+
+bin/rawsock:
+	@chmod +x bin/rawsock
+
+deps:
+	@missing=""; for c in $(DEBIAN_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES); \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES); fi; \
+	fi
+
+run: build
+	bin/rawsock tour
+
+test: deps build
+	$(MVN) test
+
+bench: deps build
+	$(MVN) -q test-compile
+	bin/bench
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/rawsock
+	install -m 0644 target/rawsock.jar $(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jar
+	install -m 0755 bin/rawsock $(DESTDIR)$(PREFIX)/bin/rawsock
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rawsock
+	rm -rf $(DESTDIR)$(PREFIX)/lib/rawsock
+
+clean:
+	$(MVN) -q clean

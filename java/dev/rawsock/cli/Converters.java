@@ -1,0 +1,122 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.socket.Domain;
+import dev.rawsock.socket.Protocol;
+import dev.rawsock.socket.SocketType;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Parsing at the edge: each converter turns one command-line word into a typed value or names the problem. */
+final class Converters {
+    private Converters() {}
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[0-9A-Za-z]+)?");
+
+    /** A numeric IPv4 or IPv6 address; host names are refused (no DNS lookups behind the user's back). */
+    static final class IpAddress implements ITypeConverter<InetAddress> {
+        @Override
+        public InetAddress convert(String text) {
+            return parseIp(text);
+        }
+    }
+
+    static InetAddress parseIp(String text) {
+        var v4 = IPV4.matcher(text);
+        if (v4.matches()) {
+            byte[] raw = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(v4.group(i + 1));
+                if (octet > 255) {
+                    throw new TypeConversionException("'" + text + "' is not an IPv4 address: " + octet + " is above 255");
+                }
+                raw[i] = (byte) octet;
+            }
+            return byAddress(raw);
+        }
+        if (text.contains(":") && IPV6.matcher(text).matches()) {
+            try {
+                return InetAddress.getByName(text); // a literal with ':' is parsed, never looked up
+            } catch (UnknownHostException e) {
+                throw new TypeConversionException("'" + text + "' is not an IPv6 address");
+            }
+        }
+        throw new TypeConversionException("'" + text + "' is not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)");
+    }
+
+    private static InetAddress byAddress(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** A TCP/UDP port, 0-65535. */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 65535);
+        }
+    }
+
+    static int parseRange(String text, int min, int max) {
+        try {
+            long value = Long.decode(text.trim());
+            if (value < min || value > max) {
+                throw new NumberFormatException();
+            }
+            return (int) value;
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("must be " + min + "-" + max + " but was '" + text + "'");
+        }
+    }
+
+    /** inet, inet6, unix, packet (or the C names AF_INET, ...). */
+    static final class DomainConverter implements ITypeConverter<Domain> {
+        @Override
+        public Domain convert(String text) {
+            String name = text.toUpperCase(Locale.ROOT);
+            for (Domain d : Domain.values()) {
+                if (d.name().equals(name) || d.name().equals("AF_" + name)) {
+                    return d;
+                }
+            }
+            throw new TypeConversionException("'" + text + "' is not a family: expected inet, inet6, unix or packet");
+        }
+    }
+
+    /** stream, dgram, raw, seqpacket (or SOCK_STREAM, ...). */
+    static final class TypeConverter implements ITypeConverter<SocketType> {
+        @Override
+        public SocketType convert(String text) {
+            String name = text.toUpperCase(Locale.ROOT);
+            for (SocketType t : SocketType.values()) {
+                if (t.name().equals(name) || t.name().equals("SOCK_" + name)) {
+                    return t;
+                }
+            }
+            throw new TypeConversionException("'" + text + "' is not a socket type: expected stream, dgram, raw or seqpacket");
+        }
+    }
+
+    /** tcp, udp, icmp, icmpv6, raw, ip (or IPPROTO_TCP, ...), and for packet sockets all, ip, ipv6, arp (ETH_P_*). */
+    static final class ProtocolConverter implements ITypeConverter<Protocol> {
+        @Override
+        public Protocol convert(String text) {
+            String name = text.toUpperCase(Locale.ROOT);
+            for (Protocol p : Protocol.values()) {
+                if (p.name().equals(name) || p.name().equals("IPPROTO_" + name) || p.name().equals("ETH_P_" + name)) {
+                    return p;
+                }
+            }
+            throw new TypeConversionException("'" + text
+                    + "' is not a protocol: expected tcp, udp, icmp, icmpv6, raw, ip, or for packet sockets eth_p_all, eth_p_ip");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.linux.ErrnoException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/** The rawsock command line: parse at the edge, run a command, map what went wrong to an exit code. */
+@Command(name = "rawsock",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "A Linux raw-socket packet crafting tool and socket-API workbench: the kernel's socket calls,",
+            "called directly and traced, and IPv4/TCP/UDP/ICMP packets built, sent, captured and decoded.",
+        },
+        subcommands = {TourCommand.class, SockoptCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:runtime failure (a call failed: the message names it and its errno)",
+            "2:usage error (a bad option or value: the message names it)",
+            "3:not permitted (raw sockets need CAP_NET_RAW / root, or the helper)",
+            "4:no reply / timeout where a reply was asked for",
+        },
+        footer = {"%nEvery command takes --help. Packets are sent only where you point them; demos use 127.0.0.1."})
+public final class Main implements Runnable {
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On failure, print the Java stack trace too.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (try 'rawsock tour')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command line with the given writers and returns its exit code (for tests and scripts). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, argv) -> {
+            CommandLine failed = ex.getCommandLine();
+            failed.getErr().println("rawsock: " + ex.getMessage());
+            failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return ExitCodes.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, failed, parseResult) -> {
+            PrintWriter e = failed.getErr();
+            if (main.verbose) {
+                ex.printStackTrace(e);
+            }
+            e.println("rawsock: " + ex.getMessage());
+            e.flush();
+            if (ex instanceof ErrnoException errno) {
+                return errno.notPermitted() ? ExitCodes.NOT_PERMITTED : ExitCodes.FAILURE;
+            }
+            if (ex instanceof UsageException) {
+                return ExitCodes.USAGE;
+            }
+            if (!(ex instanceof java.io.IOException) && !main.verbose) {
+                e.println("rawsock: (an internal error: run with --verbose for the stack trace, and please report it)");
+            }
+            return ExitCodes.FAILURE;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"rawsock " + (version != null ? version : "(development build)"),
+                "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                        + System.getProperty("os.arch")};
+        }
+    }
+}

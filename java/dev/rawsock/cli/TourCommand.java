@@ -1,0 +1,140 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.socket.Accepted;
+import dev.rawsock.socket.Domain;
+import dev.rawsock.socket.Shutdown;
+import dev.rawsock.socket.Socket;
+import dev.rawsock.socket.SocketApi;
+import dev.rawsock.socket.Sockaddrs;
+import dev.rawsock.socket.SocketOptions;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import static dev.rawsock.socket.Domain.AF_INET;
+import static dev.rawsock.socket.Domain.AF_INET6;
+import static dev.rawsock.socket.Protocol.IPPROTO_TCP;
+import static dev.rawsock.socket.SocketType.SOCK_STREAM;
+
+/**
+ * Every row of the socket API table, end to end on loopback, with each call traced as C. The same
+ * sequence, in the same words, is {@code native/tour.c}: a test runs both and compares them.
+ */
+@Command(name = "tour", mixinStandardHelpOptions = true,
+        description = {
+            "Run every row of the socket API table on loopback and print each system call as it happens:",
+            "socket, bind, listen, connect, accept, write/read both ways, getsockopt/setsockopt,",
+            "shutdown of one side (the peer reads 0 = end of stream), close; the connection's 4-tuple",
+            "as each side sees it; and a second connection, which differs only in the client's port.",
+        })
+final class TourCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--address", paramLabel = "IP", converter = Converters.IpAddress.class,
+            description = "Local address the server binds and the client connects to (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1")
+    InetAddress address;
+
+    @Option(names = "--port", paramLabel = "PORT", converter = Converters.Port.class, defaultValue = "0",
+            description = "Server port, 0-65535 (default: 0, the kernel picks a free one).")
+    int port;
+
+    private static final int BUFFER_BYTES = 1024;
+
+    @Override
+    public Integer call() throws ErrnoException {
+        PrintWriter out = spec.commandLine().getOut();
+        SocketApi api = SocketApi.traced(out::println);
+        Domain family = address instanceof Inet6Address ? AF_INET6 : AF_INET;
+        byte[] buffer = new byte[BUFFER_BYTES];
+
+        out.println("# rawsock tour: the socket API table on the real kernel, one system call per line");
+        out.println("# 1. the server: a socket, a local address and port, a queue for connections");
+        try (Socket server = api.socket(family, SOCK_STREAM, IPPROTO_TCP)) {
+            api.setsockopt(server, SocketOptions.SO_REUSEADDR, true);
+            api.bind(server, new InetSocketAddress(address, port));
+            InetSocketAddress serverAddress = api.getsockname(server);
+            api.listen(server, 16);
+
+            out.println("# 2. the client: connect opens the TCP connection (SYN, SYN-ACK, ACK)");
+            Socket client = api.socket(family, SOCK_STREAM, IPPROTO_TCP);
+            Accepted first;
+            try {
+                api.connect(client, serverAddress);
+                out.println("# 3. the server takes the connection from its queue: a new socket for it");
+                first = api.accept(server);
+            } catch (ErrnoException e) {
+                api.close(client);
+                throw e;
+            }
+            String firstTuple;
+            try (Socket c = client; Socket s = first.socket()) {
+                out.println("# 4. the connection's 4-tuple, as each side sees it");
+                firstTuple = fourTuple(api, out, "client", c);
+                fourTuple(api, out, "server", s);
+
+                out.println("# 5. data both ways: a reliable, ordered byte stream");
+                send(api, c, "hello, server\n");
+                api.read(s, buffer, BUFFER_BYTES);
+                send(api, s, "hello, client\n");
+                api.read(c, buffer, BUFFER_BYTES);
+
+                out.println("# 6. socket options: read one, change it, read it back (Linux doubles buffer sizes)");
+                api.getsockopt(s, SocketOptions.SO_RCVBUF);
+                api.setsockopt(s, SocketOptions.SO_RCVBUF, 65536);
+                api.getsockopt(s, SocketOptions.SO_RCVBUF);
+                api.setsockopt(c, SocketOptions.TCP_NODELAY, true);
+                api.getsockopt(c, SocketOptions.TCP_NODELAY);
+                api.getsockopt(c, SocketOptions.TCP_INFO);
+
+                out.println("# 7. shutdown: the client closes its sending side (FIN); the server's read returns 0 = EOF");
+                api.shutdown(c, Shutdown.WRITE);
+                api.read(s, buffer, BUFFER_BYTES);
+                out.println("#    the other direction still works");
+                send(api, s, "bye\n");
+                api.read(c, buffer, BUFFER_BYTES);
+
+                out.println("# 8. close: the connection is torn down completely");
+            }
+
+            out.println("# 9. a second connection to the same server: only the client's port differs");
+            try (Socket c = api.socket(family, SOCK_STREAM, IPPROTO_TCP)) {
+                api.connect(c, serverAddress);
+                try (Socket s = api.accept(server).socket()) {
+                    String secondTuple = fourTuple(api, out, "client", c);
+                    out.println("# first  connection " + firstTuple);
+                    out.println("# second connection " + secondTuple);
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void send(SocketApi api, Socket s, String text) throws ErrnoException {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        api.write(s, bytes, bytes.length);
+    }
+
+    /** Prints and returns {@code <local ip, local port, remote ip, remote port>} as the socket sees it. */
+    private static String fourTuple(SocketApi api, PrintWriter out, String side, Socket s) throws ErrnoException {
+        InetSocketAddress local = api.getsockname(s);
+        InetSocketAddress remote = api.getpeername(s);
+        String tuple = "<" + ip(local) + ", " + local.getPort() + ", " + ip(remote) + ", " + remote.getPort() + ">";
+        out.println("# " + side + " sees " + tuple + "  (its IP, its port, peer IP, peer port)");
+        return tuple;
+    }
+
+    private static String ip(InetSocketAddress a) {
+        return Sockaddrs.ipText(a.getAddress());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.rawsock.linux;
+
+import jnr.ffi.annotations.IgnoreError;
+
+/**
+ * The one binding to the C library: the socket API table (socket, bind, connect, listen, accept, read,
+ * write, close, shutdown, getsockopt, setsockopt) and what the rest of the project builds on.
+ *
+ * <p>Every pointer is passed as a {@code long} address into long-lived direct memory
+ * ({@link NativeBuffer}), never as a heap array or a by-reference object: that keeps each call on
+ * jffi's fast primitive path. Lengths in/out ({@code socklen_t *}) are 4-byte cells in the same memory.
+ * Return values of -1 mean "look at errno", which {@link Syscall} turns into an {@link ErrnoException};
+ * nothing else in the project reads errno.
+ */
+public interface LibC {
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, long sockaddr, int sockaddrLength);
+
+    int connect(int fd, long sockaddr, int sockaddrLength);
+
+    int listen(int fd, int backlog);
+
+    int accept4(int fd, long sockaddr, long sockaddrLengthCell, int flags);
+
+    long read(int fd, long buffer, long count);
+
+    long write(int fd, long buffer, long count);
+
+    int close(int fd);
+
+    int shutdown(int fd, int how);
+
+    int getsockopt(int fd, int level, int name, long value, long valueLengthCell);
+
+    int setsockopt(int fd, int level, int name, long value, int valueLength);
+
+    long sendto(int fd, long buffer, long length, int flags, long sockaddr, int sockaddrLength);
+
+    long recvfrom(int fd, long buffer, long length, int flags, long sockaddr, long sockaddrLengthCell);
+
+    int sendmmsg(int fd, long mmsghdrs, int count, int flags);
+
+    int recvmmsg(int fd, long mmsghdrs, int count, int flags, long timespec);
+
+    int getsockname(int fd, long sockaddr, long sockaddrLengthCell);
+
+    int getpeername(int fd, long sockaddr, long sockaddrLengthCell);
+
+    int poll(long pollfds, long count, int timeoutMillis);
+
+    int fcntl(int fd, int command, long argument);
+
+    int ioctl(int fd, long request, long argument);
+
+    int setns(int fd, int namespaceType);
+
+    int if_nametoindex(long name);
+
+    @IgnoreError
+    long strerror(int errnum);
+
+    @IgnoreError
+    int getpid();
+
+    @IgnoreError
+    int geteuid();
+}
