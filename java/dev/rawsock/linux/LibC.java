@@ -1,5 +1,6 @@
 package dev.rawsock.linux;
 
+import jnr.ffi.Pointer;
 import jnr.ffi.annotations.IgnoreError;
 
 /**
@@ -8,7 +9,7 @@ import jnr.ffi.annotations.IgnoreError;
  *
  * <p>Every pointer is passed as a {@code long} address into long-lived direct memory
  * ({@link NativeBuffer}), never as a heap array or a by-reference object: that keeps each call on
- * jffi's fast primitive path. Lengths in/out ({@code socklen_t *}) are 4-byte cells in the same memory.
+ * jffi's fast primitive path (except sendto/recvfrom, see there). Lengths in/out ({@code socklen_t *}) are 4-byte cells in the same memory.
  * Return values of -1 mean "look at errno", which {@link Syscall} turns into an {@link ErrnoException};
  * nothing else in the project reads errno.
  */
@@ -35,9 +36,12 @@ public interface LibC {
 
     int setsockopt(int fd, int level, int name, long value, int valueLength);
 
-    long sendto(int fd, long buffer, long length, int flags, long sockaddr, int sockaddrLength);
+    // The two six-argument calls take jnr Pointers: on jnr-ffi's all-primitive fast path the sixth
+    // argument arrives corrupted (jnr/jnr-ffi#181, open; sendto then fails with EINVAL), while Pointer
+    // parameters go through the invoker that passes it right. TableAgainstPeersTest.datagrams... guards it.
+    long sendto(int fd, Pointer buffer, long length, int flags, Pointer sockaddr, int sockaddrLength);
 
-    long recvfrom(int fd, long buffer, long length, int flags, long sockaddr, long sockaddrLengthCell);
+    long recvfrom(int fd, Pointer buffer, long length, int flags, Pointer sockaddr, Pointer sockaddrLengthCell);
 
     int sendmmsg(int fd, long mmsghdrs, int count, int flags);
 

@@ -12,11 +12,13 @@ import java.nio.ByteOrder;
  */
 public final class NativeBuffer {
     private final ByteBuffer buffer;
+    private final Pointer pointer;
     private final long address;
 
     private NativeBuffer(ByteBuffer buffer) {
         this.buffer = buffer;
-        this.address = Pointer.wrap(Linux.runtime(), buffer).address();
+        this.pointer = Pointer.wrap(Linux.runtime(), buffer);
+        this.address = pointer.address();
     }
 
     public static NativeBuffer allocate(int capacityBytes) {
@@ -35,6 +37,21 @@ public final class NativeBuffer {
     /** The address of byte {@code offset}. */
     public long address(int offset) {
         return address + offset;
+    }
+
+    /** The start as a jnr Pointer, for the few {@link LibC} calls that take one. */
+    public Pointer pointer() {
+        return pointer;
+    }
+
+    /** A jnr Pointer to byte {@code offset}; allocates, so hot paths keep the result. */
+    public Pointer pointer(int offset) {
+        return offset == 0 ? pointer : Pointer.wrap(Linux.runtime(), address + offset);
+    }
+
+    /** A jnr Pointer to any address (e.g. inside a caller's direct buffer). */
+    public static Pointer pointerTo(long address) {
+        return Pointer.wrap(Linux.runtime(), address);
     }
 
     public int capacity() {

@@ -3,6 +3,7 @@ package dev.rawsock.socket;
 import dev.rawsock.linux.Errno;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.linux.Structs;
 import dev.rawsock.linux.Syscall;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +37,9 @@ public final class Socket implements AutoCloseable {
     private NativeBuffer control;
     private NativeBuffer readScratch;
     private NativeBuffer writeScratch;
+    private NativeBuffer sendAddress;
+    private NativeBuffer receiveAddress;
+    private jnr.ffi.Pointer receiveAddressLengthCell;
 
     Socket(SocketApi api, int fd, Domain domain, SocketType type, int protocol) {
         this.api = api;
@@ -122,6 +126,31 @@ public final class Socket implements AutoCloseable {
         writeScratch = sized(writeScratch, bytes);
         return writeScratch;
     }
+
+    /** A sockaddr for sendto's destination; call with {@link #writeLock()} held. */
+    NativeBuffer sendAddress() {
+        if (sendAddress == null) {
+            sendAddress = NativeBuffer.allocate(Structs.SockaddrStorage.SIZE);
+        }
+        return sendAddress;
+    }
+
+    /** A sockaddr_storage and, at {@link #RECEIVE_LENGTH_CELL}, its length cell; call with {@link #readLock()} held. */
+    NativeBuffer receiveAddress() {
+        if (receiveAddress == null) {
+            receiveAddress = NativeBuffer.allocate(RECEIVE_LENGTH_CELL + 4);
+            receiveAddressLengthCell = receiveAddress.pointer(RECEIVE_LENGTH_CELL);
+        }
+        return receiveAddress;
+    }
+
+    /** The length cell of {@link #receiveAddress()}, as a long-lived pointer. */
+    jnr.ffi.Pointer receiveAddressLengthCell() {
+        receiveAddress();
+        return receiveAddressLengthCell;
+    }
+
+    static final int RECEIVE_LENGTH_CELL = Structs.SockaddrStorage.SIZE;
 
     private static NativeBuffer sized(NativeBuffer current, int bytes) {
         int wanted = Math.max(MIN_SCRATCH_BYTES, Math.min(bytes, MAX_SCRATCH_BYTES));

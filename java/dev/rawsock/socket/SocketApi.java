@@ -448,21 +448,21 @@ public final class SocketApi {
         int n = data.remaining();
         int position = data.position();
         synchronized (s.writeLock()) {
-            NativeBuffer scratch = s.writeScratch(n + Structs.SockaddrStorage.SIZE);
-            int addressAt = scratch.capacity() - Structs.SockaddrStorage.SIZE;
-            long source;
+            jnr.ffi.Pointer source;
             int count = n;
             if (data.isDirect()) {
-                source = NativeBuffer.addressOf(data) + position;
+                source = NativeBuffer.pointerTo(NativeBuffer.addressOf(data) + position);
             } else {
-                count = Math.min(n, addressAt);
+                NativeBuffer scratch = s.writeScratch(n);
+                count = Math.min(n, scratch.capacity());
                 scratch.buffer().put(0, data, position, count);
-                source = scratch.address();
+                source = scratch.pointer();
             }
-            int addressLength = Sockaddrs.write(scratch.buffer(), addressAt, destination);
+            NativeBuffer address = s.sendAddress();
+            int addressLength = Sockaddrs.write(address.buffer(), 0, destination);
             long rc;
             int errno = 0;
-            while ((rc = libc.sendto(fd, source, count, Constants.MSG_NOSIGNAL, scratch.address(addressAt), addressLength)) < 0
+            while ((rc = libc.sendto(fd, source, count, Constants.MSG_NOSIGNAL, address.pointer(), addressLength)) < 0
                     && Syscall.interrupted(errno = Syscall.errno())) {
                 // send again after EINTR
             }
@@ -481,40 +481,42 @@ public final class SocketApi {
     /** What recvfrom(2) returns: the byte count and the sender (null for families without an IP address). */
     public record Received(int bytes, InetSocketAddress source) {}
 
-    /** recvfrom(2) into the buffer's remaining space; advances its position. */
+    /**
+     * recvfrom(2) into the buffer's remaining space; advances its position by what was stored. A datagram
+     * longer than the space is cut, and {@code bytes} is then the stored length.
+     */
     public Received recvfrom(Socket s, ByteBuffer buffer) throws ErrnoException {
         int fd = s.fdFor("recvfrom");
         int n = buffer.remaining();
         int position = buffer.position();
         synchronized (s.readLock()) {
-            NativeBuffer scratch = s.readScratch(n + Structs.SockaddrStorage.SIZE + 4);
-            int addressAt = scratch.capacity() - Structs.SockaddrStorage.SIZE - 4;
-            int cell = addressAt + Structs.SockaddrStorage.SIZE;
-            long target;
+            NativeBuffer scratch = null;
+            jnr.ffi.Pointer target;
             int count = n;
             if (buffer.isDirect()) {
-                target = NativeBuffer.addressOf(buffer) + position;
+                target = NativeBuffer.pointerTo(NativeBuffer.addressOf(buffer) + position);
             } else {
-                count = Math.min(n, addressAt);
-                target = scratch.address();
+                scratch = s.readScratch(n);
+                count = Math.min(n, scratch.capacity());
+                target = scratch.pointer();
             }
+            NativeBuffer address = s.receiveAddress();
             long rc;
             int errno = 0;
             do {
-                scratch.buffer().putInt(cell, Structs.SockaddrStorage.SIZE);
-                rc = libc.recvfrom(fd, target, count, 0, scratch.address(addressAt), scratch.address(cell));
+                address.buffer().putInt(Socket.RECEIVE_LENGTH_CELL, Structs.SockaddrStorage.SIZE);
+                rc = libc.recvfrom(fd, target, count, 0, address.pointer(), s.receiveAddressLengthCell());
             } while (rc < 0 && Syscall.interrupted(errno = Syscall.errno()));
             InetSocketAddress source = null;
             if (rc >= 0) {
-                int copied = (int) Math.min(rc, count);
-                if (!buffer.isDirect()) {
-                    buffer.put(position, scratch.buffer(), 0, copied);
+                if (scratch != null) {
+                    buffer.put(position, scratch.buffer(), 0, (int) rc);
                 }
-                buffer.position(position + copied);
-                source = Sockaddrs.read(scratch.buffer(), addressAt, scratch.buffer().getInt(cell));
+                buffer.position(position + (int) rc);
+                source = Sockaddrs.read(address.buffer(), 0, address.buffer().getInt(Socket.RECEIVE_LENGTH_CELL));
             }
             if (trace != null) {
-                trace.call("recvfrom(" + fd + ", " + (rc >= 0 ? TraceFormat.bytes(buffer, position, (int) Math.min(rc, count)) : "0x...")
+                trace.call("recvfrom(" + fd + ", " + (rc >= 0 ? TraceFormat.bytes(buffer, position, (int) rc) : "0x...")
                         + ", " + n + ", 0, {" + (source != null ? Sockaddrs.text(source) : "") + "})" + TraceFormat.result(rc, errno));
             }
             if (rc < 0) {
