@@ -1,6 +1,7 @@
 package dev.rawsock.cli;
 
 import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.linux.NativeUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,6 +67,9 @@ public final class Main implements Runnable {
             }
             if (ex instanceof UsageException) {
                 return ExitCodes.USAGE;
+            }
+            if (ex instanceof NativeUnavailableException) {
+                return ExitCodes.FAILURE;
             }
             if (!(ex instanceof java.io.IOException) && !main.verbose) {
                 e.println("rawsock: (an internal error: run with --verbose for the stack trace, and please report it)");

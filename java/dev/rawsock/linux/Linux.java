@@ -9,21 +9,47 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The loaded C library, once per process. Loading costs a few hundred milliseconds (jnr generates the
- * call stubs), so it happens on first use, not when a class merely mentions sockets.
+ * call stubs), so it happens on first use, not when a class merely mentions sockets. When loading
+ * fails (jffi cannot unpack its stub into a writable, exec-allowed temporary directory, say), the cause
+ * is kept and every use reports it in one line as a {@link NativeUnavailableException}.
  */
 public final class Linux {
     private Linux() {}
 
     private static final class Loaded {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-        static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+        static final LibC LIBC;
+        static final Runtime RUNTIME;
+        static final Throwable FAILURE;
+
+        static {
+            LibC libc = null;
+            Runtime runtime = null;
+            Throwable failure = null;
+            try {
+                libc = LibraryLoader.create(LibC.class).load("c");
+                // When jffi cannot load, jnr hands back a library whose every call throws the stored
+                // error; one harmless call here turns that into a failure we keep and report.
+                libc.getpid();
+                runtime = Runtime.getRuntime(libc);
+            } catch (Throwable t) { // LinkageError from jffi, or a provider exception: kept for the message
+                libc = null;
+                failure = t;
+            }
+            LIBC = libc;
+            RUNTIME = runtime;
+            FAILURE = failure;
+        }
     }
 
     public static LibC libc() {
+        if (Loaded.LIBC == null) {
+            throw new NativeUnavailableException(Loaded.FAILURE);
+        }
         return Loaded.LIBC;
     }
 
     public static Runtime runtime() {
+        libc();
         return Loaded.RUNTIME;
     }
 
@@ -34,7 +60,7 @@ public final class Linux {
 
     /** The C library's text for an errno value, as strerror(3) gives it. */
     public static String strerror(int errno) {
-        long text = Loaded.LIBC.strerror(errno);
+        long text = libc().strerror(errno);
         if (text == 0) {
             return "Unknown error " + errno;
         }
@@ -43,11 +69,11 @@ public final class Linux {
 
     /** The process id, as the kernel knows it (for /proc/PID and SO_PEERCRED). */
     public static int getpid() {
-        return Loaded.LIBC.getpid();
+        return libc().getpid();
     }
 
     /** The effective user id; 0 means root. */
     public static int geteuid() {
-        return Loaded.LIBC.geteuid();
+        return libc().geteuid();
     }
 }

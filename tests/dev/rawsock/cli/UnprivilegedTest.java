@@ -1,0 +1,101 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.testing.NativeTools;
+import dev.rawsock.testing.Privileged;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The built CLI run as an unprivileged user (uid 65534 through setpriv): what needs a raw socket exits 3
+ * with the remedy in one line; the rest works. The jar is copied where that user can read it.
+ */
+class UnprivilegedTest {
+    private static Path dir;
+    private static Path jar;
+
+    @BeforeAll
+    static void copyTheBuild() throws Exception {
+        Path built = NativeTools.projectRoot().resolve("target/rawsock.jar");
+        assertTrue(Files.exists(built), "target/rawsock.jar is missing: run 'make test' (it builds first)");
+        dir = Files.createTempDirectory("rawsock-unprivileged");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        jar = dir.resolve("rawsock.jar");
+        Files.copy(built, jar, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    @AfterAll
+    static void removeTheCopy() throws Exception {
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static NativeTools.Result asNobody(String... args) throws Exception {
+        return asNobodyWith(List.of(), args);
+    }
+
+    private static NativeTools.Result asNobodyWith(List<String> jvmOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all", "--", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return NativeTools.run(60, command);
+    }
+
+    @Test
+    void anUnusableTemporaryDirectoryIsReportedInOneLine() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        // dir is not writable by uid 65534, so jffi cannot unpack its stub there.
+        NativeTools.Result r = asNobodyWith(List.of("-Djava.io.tmpdir=" + dir), "tour");
+        assertEquals(1, r.exitCode(), r.stderr());
+        List<String> lines = r.stderr().lines().toList();
+        assertEquals(1, lines.size(), "one line, no stack trace:\n" + r.stderr());
+        assertTrue(lines.get(0).startsWith("rawsock: cannot load the C library binding (jnr-ffi): "), lines.get(0));
+        assertTrue(lines.get(0).contains("java.io.tmpdir"), lines.get(0));
+    }
+
+    @Test
+    void rawSocketsExitThreeWithTheRemedy() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        NativeTools.Result r = asNobody("sockopt", "--type", "raw", "--protocol", "tcp");
+        assertEquals(3, r.exitCode(), r.stderr());
+        List<String> lines = r.stderr().lines().toList();
+        assertEquals(1, lines.size(), "one line:\n" + r.stderr());
+        assertEquals("rawsock: socket: EPERM (Operation not permitted) - raw and packet sockets need CAP_NET_RAW: "
+                + "run as root, grant the capability (sudo setcap cap_net_raw+ep on a dedicated launcher), "
+                + "or use the helper (--helper PATH)", lines.get(0));
+
+        NativeTools.Result packet = asNobody("sockopt", "--family", "packet", "--type", "raw");
+        assertEquals(3, packet.exitCode(), packet.stderr());
+        assertTrue(packet.stderr().contains("CAP_NET_RAW"), packet.stderr());
+    }
+
+    @Test
+    void ordinarySocketsNeedNoPrivilege() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        NativeTools.Result r = asNobody("tour");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().contains("listen("), r.stdout());
+        assertFalse(r.stderr().contains("WARNING"), r.stderr());
+    }
+}
