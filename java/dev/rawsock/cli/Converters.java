@@ -2,10 +2,12 @@ package dev.rawsock.cli;
 
 import dev.rawsock.socket.Domain;
 import dev.rawsock.socket.Protocol;
+import dev.rawsock.socket.Sockaddrs;
 import dev.rawsock.socket.SocketType;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -41,12 +43,23 @@ final class Converters {
         }
         if (text.contains(":") && IPV6.matcher(text).matches()) {
             try {
-                return InetAddress.getByName(text); // a literal with ':' is parsed, never looked up
+                InetAddress ip = InetAddress.getByName(text); // a literal with ':' is parsed, never looked up
+                // Java turns ::ffff:a.b.c.d into an Inet4Address; keep it IPv6, as the kernel and C see it.
+                return ip instanceof Inet4Address ? Sockaddrs.inet6(mapped(ip.getAddress()), 0) : ip;
             } catch (UnknownHostException e) {
                 throw new TypeConversionException("'" + text + "' is not an IPv6 address");
             }
         }
         throw new TypeConversionException("'" + text + "' is not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1 or ::1)");
+    }
+
+    /** ::ffff:a.b.c.d for the IPv4 address a.b.c.d. */
+    private static byte[] mapped(byte[] ipv4) {
+        byte[] raw = new byte[16];
+        raw[10] = (byte) 0xFF;
+        raw[11] = (byte) 0xFF;
+        System.arraycopy(ipv4, 0, raw, 12, 4);
+        return raw;
     }
 
     private static InetAddress byAddress(byte[] raw) {

@@ -27,7 +27,7 @@ import static dev.rawsock.socket.SocketType.SOCK_STREAM;
 
 /**
  * Every row of the socket API table, end to end on loopback, with each call traced as C. The same
- * sequence, in the same words, is {@code native/tour.c}: a test runs both and compares them.
+ * sequence, in the same words, is {@code native/tour.c}: TourTwinTest runs both and compares them line by line.
  */
 @Command(name = "tour", mixinStandardHelpOptions = true,
         description = {

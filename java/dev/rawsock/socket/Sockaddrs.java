@@ -60,13 +60,23 @@ public final class Sockaddrs {
                 byte[] raw = new byte[16];
                 b.get(offset + SockaddrIn6.SIN6_ADDR, raw);
                 int scope = b.getInt(offset + SockaddrIn6.SIN6_SCOPE_ID);
-                InetAddress ip = scope != 0 ? Inet6Address.getByAddress(null, raw, scope) : InetAddress.getByAddress(raw);
-                return new InetSocketAddress(ip, getPort(b, offset + SockaddrIn6.SIN6_PORT));
+                return new InetSocketAddress(inet6(raw, scope), getPort(b, offset + SockaddrIn6.SIN6_PORT));
             }
         } catch (UnknownHostException impossible) {
             throw new IllegalStateException(impossible); // only thrown for a wrong array length
         }
         return null;
+    }
+
+    /**
+     * An {@link Inet6Address} for 16 raw bytes, also for an IPv4-mapped address (::ffff:a.b.c.d), which
+     * {@code InetAddress.getByAddress} would turn into an {@code Inet4Address}: an AF_INET6 socket's
+     * address must stay AF_INET6, or writing it back gives a 16-byte sockaddr_in that the socket refuses
+     * (EINVAL), and the trace would not show what the kernel returned. Scope 0 means none.
+     */
+    public static Inet6Address inet6(byte[] raw, int scope) throws UnknownHostException {
+        // A negative scope leaves it unset (no "%0" in getHostAddress), as InetAddress.getByAddress does.
+        return Inet6Address.getByAddress(null, raw, scope != 0 ? scope : -1);
     }
 
     private static void putPort(ByteBuffer b, int at, int port) {
@@ -95,8 +105,14 @@ public final class Sockaddrs {
         return ip instanceof Inet6Address ? ipv6Text(ip.getAddress()) : ip.getHostAddress();
     }
 
-    /** RFC 5952 text: lower case, leading zeros dropped, the longest run of two or more zero groups as "::". */
+    /**
+     * RFC 5952 text: lower case, leading zeros dropped, the longest run of two or more zero groups as "::",
+     * and an IPv4-mapped address with its IPv4 part dotted (section 5: ::ffff:192.0.2.1), as inet_ntop writes it.
+     */
     static String ipv6Text(byte[] raw) {
+        if (isIpv4Mapped(raw)) {
+            return "::ffff:" + (raw[12] & 0xFF) + "." + (raw[13] & 0xFF) + "." + (raw[14] & 0xFF) + "." + (raw[15] & 0xFF);
+        }
         int[] groups = new int[8];
         for (int i = 0; i < 8; i++) {
             groups[i] = ((raw[2 * i] & 0xFF) << 8) | (raw[2 * i + 1] & 0xFF);
@@ -131,5 +147,15 @@ public final class Sockaddrs {
             text.append(Integer.toHexString(groups[i]));
         }
         return text.toString();
+    }
+
+    /** ::ffff:0:0/96, an IPv4 address as an AF_INET6 socket sees it. */
+    static boolean isIpv4Mapped(byte[] raw) {
+        for (int i = 0; i < 10; i++) {
+            if (raw[i] != 0) {
+                return false;
+            }
+        }
+        return raw[10] == (byte) 0xFF && raw[11] == (byte) 0xFF;
     }
 }

@@ -141,7 +141,8 @@ public final class SocketApi {
             } while (rc < 0 && Syscall.interrupted(errno = Syscall.errno()));
             InetSocketAddress peer = rc >= 0 ? Sockaddrs.read(b, 0, b.getInt(cell)) : null;
             if (trace != null) {
-                trace.call("accept(" + fd + ", {" + Sockaddrs.text(peer) + "})" + TraceFormat.result(rc, errno));
+                // A failed accept wrote no address: "{}", as for getsockname and recvfrom.
+                trace.call("accept(" + fd + ", {" + (rc >= 0 ? Sockaddrs.text(peer) : "") + "})" + TraceFormat.result(rc, errno));
             }
             if (rc < 0) {
                 throw Syscall.failure("accept", errno, null);
