@@ -4,6 +4,7 @@
 #   make run      build, then the main job: the socket API tour on loopback
 #   make test     build, then every test (privileged ones need root; RAWSOCK_REQUIRE_PRIVILEGED=1 forbids skips)
 #   make bench    build, then the benchmarks (ratios against C in the same run)
+#   make bench-quick  the same, fewer rounds and smaller counts (under a minute)
 #   make install  put bin/rawsock and the jar under $(PREFIX) (default /usr/local)
 #   make deps     install the Debian packages the tests use (run by build; a no-op when present)
 
@@ -20,7 +21,7 @@ JAVA_SOURCES := $(shell find java -name '*.java') pom.xml
 DEBIAN_PACKAGES := python3 iproute2 util-linux procps
 DEBIAN_COMMANDS := python3 ip setpriv ps
 
-.PHONY: all build run test bench install uninstall deps native clean
+.PHONY: all build run test bench bench-quick install uninstall deps native clean
 
 all: build
 
@@ -56,6 +57,10 @@ test: deps build
 bench: deps build
 	$(MVN) -q test-compile
 	bin/bench
+
+bench-quick: deps build
+	$(MVN) -q test-compile
+	bin/bench --quick
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/rawsock
