@@ -17,9 +17,10 @@ NATIVE_BINARIES := $(patsubst native/%.c,target/native/%,$(NATIVE_SOURCES))
 JAVA_SOURCES := $(shell find java -name '*.java') pom.xml
 
 # Debian packages the tests and benchmarks use: python3 (independent socket peers), iproute2 (ip, ss),
-# util-linux (setpriv, to run as an unprivileged user), procps.
-DEBIAN_PACKAGES := python3 iproute2 util-linux procps
-DEBIAN_COMMANDS := python3 ip setpriv ps
+# util-linux (setpriv, to run as an unprivileged user), procps, and the independent packet decoders the
+# tests compare against: tshark and Scapy (python3-scapy, imported by Debian's own /usr/bin/python3).
+DEBIAN_PACKAGES := python3 iproute2 util-linux procps tshark python3-scapy
+DEBIAN_COMMANDS := python3 ip setpriv ps tshark
 
 .PHONY: all build run test bench bench-quick install uninstall deps native clean
 
@@ -42,6 +43,7 @@ bin/rawsock:
 
 deps:
 	@missing=""; for c in $(DEBIAN_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	/usr/bin/python3 -c 'import scapy' >/dev/null 2>&1 || missing="$$missing scapy"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES); \

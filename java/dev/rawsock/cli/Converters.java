@@ -78,6 +78,142 @@ final class Converters {
         }
     }
 
+    /** 0-255. */
+    static final class U8 implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0xFF);
+        }
+    }
+
+    /** 0-65535. */
+    static final class U16 implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0xFFFF);
+        }
+    }
+
+    /** 0-4294967295 (sequence and acknowledgement numbers). */
+    static final class U32 implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String text) {
+            try {
+                long value = Long.decode(text.trim());
+                if (value < 0 || value > 0xFFFFFFFFL) {
+                    throw new NumberFormatException();
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("must be 0-4294967295 but was '" + text + "'");
+            }
+        }
+    }
+
+    /** DSCP, 0-63. */
+    static final class Dscp implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0x3F);
+        }
+    }
+
+    /** ECN, 0-3. */
+    static final class Ecn implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0x3);
+        }
+    }
+
+    /** A 4-bit field (IHL, data offset), 0-15. */
+    static final class Nibble implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0xF);
+        }
+    }
+
+    /** The IPv4 fragment offset in 8-byte units, 0-8191. */
+    static final class FragmentOffset implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0x1FFF);
+        }
+    }
+
+    /** The 3 reserved TCP bits, 0-7. */
+    static final class ThreeBits implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            return parseRange(text, 0, 0x7);
+        }
+    }
+
+    /** TCP flags: {@code syn,ack} | {@code SA} | {@code 0x12} | {@code 18}. */
+    static final class TcpFlagsConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            try {
+                return dev.rawsock.wire.TcpFlags.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A numeric IPv4 address as an int (for packet fields). */
+    static final class Ipv4 implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            try {
+                return dev.rawsock.wire.Ipv4Address.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Hex bytes ("45 00", "4500", "0x4500"). */
+    static final class Hex implements ITypeConverter<dev.rawsock.wire.Bytes> {
+        @Override
+        public dev.rawsock.wire.Bytes convert(String text) {
+            try {
+                return dev.rawsock.wire.Bytes.fromHex(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + abbreviate(text) + "' is not hex: " + e.getMessage());
+            }
+        }
+    }
+
+    /** TCP options: mss=1460,wscale=7,sackok,ts=100:0,sack=1-2,nop,eol,raw=KIND:HEX. */
+    static final class TcpOptionsConverter implements ITypeConverter<dev.rawsock.wire.Bytes> {
+        @Override
+        public dev.rawsock.wire.Bytes convert(String text) {
+            try {
+                return OptionSyntax.tcpOptions(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** One IP option: nop, eol, rr=N, ts=N, lsrr=IP,IP, ssrr=IP,IP, ra=V, raw=TYPE:HEX. */
+    static final class IpOptionConverter implements ITypeConverter<byte[]> {
+        @Override
+        public byte[] convert(String text) {
+            try {
+                return OptionSyntax.ipOption(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static String abbreviate(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+
     static int parseRange(String text, int min, int max) {
         try {
             long value = Long.decode(text.trim());

@@ -84,6 +84,38 @@ public final class Ipv4Options {
         return new Parsed(options, null, -1);
     }
 
+    /**
+     * Where the first malformed option starts, counted from {@code offset}, or -1 when all are well
+     * formed. Allocation-free, for the decoder's hot path; {@link #problemAt} says what is wrong.
+     */
+    public static int malformedAt(java.nio.ByteBuffer b, int offset, int length) {
+        int i = 0;
+        while (i < length) {
+            int type = b.get(offset + i) & 0xFF;
+            if (type == EOL) {
+                return -1;
+            }
+            if (type == NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return i;
+            }
+            int optionLength = b.get(offset + i + 1) & 0xFF;
+            if (optionLength < 2 || i + optionLength > length) {
+                return i;
+            }
+            i += optionLength;
+        }
+        return -1;
+    }
+
+    /** What is wrong with the option at {@code at} (an offset {@link #malformedAt} returned). */
+    public static String problemAt(java.nio.ByteBuffer b, int offset, int length, int at) {
+        return parse(Bytes.copyOf(b, offset, length)).error();
+    }
+
     /** Encodes options back to bytes exactly as held (lengths as written), for crafting. */
     public static Bytes encode(List<Option> options) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

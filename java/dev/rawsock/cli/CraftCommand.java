@@ -1,0 +1,160 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.capture.LinkType;
+import dev.rawsock.capture.PcapWriter;
+import dev.rawsock.craft.Assembler;
+import dev.rawsock.craft.EmitOptions;
+import dev.rawsock.craft.Fragmenter;
+import dev.rawsock.craft.KernelRewrites;
+import dev.rawsock.craft.PacketSpec;
+import dev.rawsock.craft.Randomness;
+import dev.rawsock.craft.Transport;
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.socket.Routes;
+import dev.rawsock.wire.Bytes;
+import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.FirstLayer;
+import dev.rawsock.wire.PacketDecoder;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+import java.io.PrintWriter;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** Builds an IPv4 packet field by field and prints it (nothing is sent; no privileges needed). */
+@Command(name = "craft", mixinStandardHelpOptions = true,
+        description = {
+            "Build an IPv4 TCP, UDP, ICMP or raw packet, field by field, and print it: every field you give",
+            "is written as given (even when wrong); the rest is computed (lengths, checksums) or random (id,",
+            "source port, sequence number; --seed makes it reproducible). Nothing is sent.",
+        },
+        footer = {"%nExamples:",
+            "  rawsock craft tcp --dst 127.0.0.1 --dport 8080 --flags S --tcp-option mss=1460,sackok,ts=1:0,nop,wscale=7",
+            "  rawsock craft udp --dport 53 --data-string 'hello' --show",
+            "  rawsock craft icmp --icmp-type 8 --icmp-seq 3 --hex --labels",
+            "  rawsock craft tcp --flags SF --dport 0 --badsum --json --out odd.pcap"})
+final class CraftCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PROTO", converter = TransportConverter.class,
+            description = "tcp, udp, icmp or raw.")
+    Transport transport;
+
+    @Mixin
+    PacketOptions packet;
+
+    @Mixin
+    PacketOutput output;
+
+    @Option(names = "--hex", description = "Add a hex dump of each packet (same as --dump).")
+    boolean hex;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for the random defaults (id, source port, sequence number, ICMP id).")
+    Long seed;
+
+    @Option(names = "--no-fix-lengths", description = "Leave automatic length fields (IHL, total length, data offset, UDP length) at 0.")
+    boolean noFixLengths;
+
+    @Option(names = "--no-checksums", description = "Leave automatic checksums at 0.")
+    boolean noChecksums;
+
+    @Option(names = "--fragment", paramLabel = "MTU", converter = Converters.U16.class,
+            description = "Cut the packet into IPv4 fragments that fit this MTU (bytes).")
+    Integer fragmentMtu;
+
+    @Option(names = "--out", paramLabel = "FILE.pcap", description = "Also write the packet(s) to a pcap file (written whole or not at all).")
+    Path pcap;
+
+    static final class TransportConverter implements ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String text) {
+            try {
+                return Transport.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + text + "' is not a protocol: expected tcp, udp, icmp or raw");
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
+        Integer routeSource = null;
+        if (packet.source == null) {
+            routeSource = routeSourceTo(packet.destination);
+        }
+        PacketSpec packetSpec;
+        ByteBuffer buffer = ByteBuffer.allocate(Assembler.MAX_IPV4_PACKET_BYTES);
+        int length;
+        try {
+            packetSpec = packet.toSpec(transport, routeSource);
+            length = new Assembler().assemble(packetSpec, random, new EmitOptions(!noFixLengths, !noChecksums), buffer, 0);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        List<Bytes> packets;
+        try {
+            packets = fragmentMtu != null ? Fragmenter.fragment(buffer, 0, length, fragmentMtu)
+                    : List.of(Bytes.copyOf(buffer, 0, length));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--fragment: " + e.getMessage());
+        }
+        output.hexDump |= hex;
+        PacketDecoder decoder = new PacketDecoder();
+        DecodedPacket decoded = new DecodedPacket();
+        long frame = 0;
+        for (Bytes p : packets) {
+            ByteBuffer b = ByteBuffer.wrap(p.toArray());
+            decoder.decode(b, 0, p.length(), p.length(), FirstLayer.IPV4, decoded);
+            decoded.frameNumber(++frame);
+            output.print(decoded, out);
+        }
+        output.flush(out);
+        if (pcap != null) {
+            try (PcapWriter writer = PcapWriter.open(pcap, LinkType.RAW, 65535, false)) {
+                long now = System.currentTimeMillis() * 1_000_000L;
+                for (Bytes p : packets) {
+                    writer.write(now, ByteBuffer.wrap(p.toArray()), 0, p.length(), p.length());
+                }
+            }
+        }
+        for (String note : KernelRewrites.notes(packetSpec, buffer, 0)) {
+            err.println("note: " + note);
+        }
+        err.println("seed: " + random.seed() + " (--seed " + random.seed() + " builds the same packet again)");
+        err.flush();
+        return ExitCodes.OK;
+    }
+
+    /** The kernel's route source towards {@code destination}, or null (with 0.0.0.0 then noted) when there is no route. */
+    private static Integer routeSourceTo(int destination) {
+        try {
+            InetAddress dst = InetAddress.getByAddress(new byte[] {
+                (byte) (destination >>> 24), (byte) (destination >>> 16), (byte) (destination >>> 8), (byte) destination});
+            InetAddress src = Routes.sourceFor(dst);
+            if (src instanceof Inet4Address) {
+                byte[] a = src.getAddress();
+                return ((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF);
+            }
+            return null;
+        } catch (ErrnoException | java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.craft.PacketSpec;
+import dev.rawsock.craft.Transport;
+import dev.rawsock.wire.Bytes;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every field of an IPv4 packet and its TCP/UDP/ICMP header as long options, in the vocabulary hping3
+ * and nping users know. Shared by {@code craft} and (later) {@code send}. Parsing happens here, at the
+ * edge: each value is range-checked by its converter, and the result is a {@link PacketSpec}.
+ */
+final class PacketOptions {
+    // ---- IPv4 ----
+    @Option(names = "--src", paramLabel = "IP", converter = Converters.Ipv4.class,
+            description = "Source address (default: the address the kernel would route from to --dst).")
+    Integer source;
+
+    @Option(names = "--dst", paramLabel = "IP", converter = Converters.Ipv4.class, defaultValue = "127.0.0.1",
+            description = "Destination address (default: ${DEFAULT-VALUE}).")
+    int destination;
+
+    @Option(names = "--ttl", paramLabel = "N", converter = Converters.U8.class, description = "Time to live, 0-255 (default: 64).")
+    Integer ttl;
+
+    @Option(names = "--tos", paramLabel = "N", converter = Converters.U8.class, description = "Type-of-service byte, 0-255 (DSCP<<2 | ECN).")
+    Integer tos;
+
+    @Option(names = "--dscp", paramLabel = "N", converter = Converters.Dscp.class, description = "DSCP, 0-63.")
+    Integer dscp;
+
+    @Option(names = "--ecn", paramLabel = "N", converter = Converters.Ecn.class, description = "ECN, 0-3.")
+    Integer ecn;
+
+    @Option(names = "--id", paramLabel = "N", converter = Converters.U16.class, description = "IP identification, 0-65535 (default: random).")
+    Integer identification;
+
+    @Option(names = "--df", description = "Set Don't Fragment.")
+    boolean dontFragment;
+
+    @Option(names = "--mf", description = "Set More Fragments.")
+    boolean moreFragments;
+
+    @Option(names = "--evil", description = "Set the reserved IP flag (RFC 3514's evil bit).")
+    boolean flagReserved;
+
+    @Option(names = "--frag-offset", paramLabel = "UNITS", converter = Converters.FragmentOffset.class,
+            description = "Fragment offset in 8-byte units, 0-8191.")
+    Integer fragmentOffset;
+
+    @Option(names = "--ip-option", paramLabel = "OPT", converter = Converters.IpOptionConverter.class,
+            description = "An IPv4 option (repeatable): nop, eol, rr=SLOTS, ts=SLOTS, lsrr=IP[,IP...], ssrr=IP[,IP...], ra=V, raw=TYPE:HEX.")
+    List<byte[]> ipOptions = new ArrayList<>();
+
+    @Option(names = "--ihl", paramLabel = "WORDS", converter = Converters.Nibble.class,
+            description = "IP header length in 32-bit words, 0-15 (default: computed).")
+    Integer ihl;
+
+    @Option(names = "--ip-length", paramLabel = "BYTES", converter = Converters.U16.class,
+            description = "IP total length, 0-65535 (default: computed).")
+    Integer totalLength;
+
+    @Option(names = "--ip-checksum", paramLabel = "N", converter = Converters.U16.class,
+            description = "IP header checksum, 0-65535 (default: computed).")
+    Integer ipChecksum;
+
+    @Option(names = "--protocol", paramLabel = "N", converter = Converters.U8.class,
+            description = "IP protocol number, 0-255 (default: 6, 17, 1, or 255 for raw).")
+    Integer protocol;
+
+    // ---- TCP / UDP ----
+    @Option(names = "--sport", paramLabel = "PORT", converter = Converters.Port.class, description = "Source port, 0-65535 (default: random ephemeral).")
+    Integer sourcePort;
+
+    @Option(names = {"--dport", "-p"}, paramLabel = "PORT", converter = Converters.Port.class, description = "Destination port, 0-65535 (default: 0).")
+    Integer destinationPort;
+
+    @Option(names = "--flags", paramLabel = "FLAGS", converter = Converters.TcpFlagsConverter.class,
+            description = "TCP flags: syn,ack | SA | 0x12 (default: S). Letters: F S R P A U E C N.")
+    Integer flags;
+
+    @Option(names = "--seq", paramLabel = "N", converter = Converters.U32.class, description = "Sequence number (default: random).")
+    Long sequence;
+
+    @Option(names = "--ack", paramLabel = "N", converter = Converters.U32.class, description = "Acknowledgement number (default: 0).")
+    Long acknowledgment;
+
+    @Option(names = "--win", paramLabel = "N", converter = Converters.U16.class, description = "Window, 0-65535 (default: 64240).")
+    Integer window;
+
+    @Option(names = "--urg", paramLabel = "N", converter = Converters.U16.class, description = "Urgent pointer, 0-65535.")
+    Integer urgentPointer;
+
+    @Option(names = "--tcp-reserved", paramLabel = "BITS", converter = Converters.ThreeBits.class, description = "The 3 reserved TCP bits, 0-7.")
+    Integer tcpReserved;
+
+    @Option(names = "--tcp-option", paramLabel = "OPTS", converter = Converters.TcpOptionsConverter.class,
+            description = "TCP options in order: mss=1460,wscale=7,sackok,ts=TSVAL:TSECR,sack=L-R[/L-R],nop,eol,raw=KIND:HEX.")
+    Bytes tcpOptions;
+
+    @Option(names = "--data-offset", paramLabel = "WORDS", converter = Converters.Nibble.class,
+            description = "TCP data offset in 32-bit words, 0-15 (default: computed).")
+    Integer dataOffset;
+
+    @Option(names = "--udp-length", paramLabel = "BYTES", converter = Converters.U16.class, description = "UDP length (default: computed).")
+    Integer udpLength;
+
+    // ---- ICMP ----
+    @Option(names = "--icmp-type", paramLabel = "N", converter = Converters.U8.class, description = "ICMP type, 0-255 (default: 8, echo request).")
+    Integer icmpType;
+
+    @Option(names = "--icmp-code", paramLabel = "N", converter = Converters.U8.class, description = "ICMP code, 0-255 (default: 0).")
+    Integer icmpCode;
+
+    @Option(names = "--icmp-id", paramLabel = "N", converter = Converters.U16.class, description = "ICMP echo identifier (default: random).")
+    Integer icmpId;
+
+    @Option(names = "--icmp-seq", paramLabel = "N", converter = Converters.U16.class, description = "ICMP echo sequence (default: 1).")
+    Integer icmpSequence;
+
+    // ---- checksums ----
+    @Option(names = "--checksum", paramLabel = "N", converter = Converters.U16.class,
+            description = "TCP/UDP/ICMP checksum, 0-65535 (default: computed).")
+    Integer checksum;
+
+    @Option(names = "--badsum", description = "Send a wrong TCP/UDP/ICMP checksum on purpose.")
+    boolean badSum;
+
+    // ---- data ----
+    @ArgGroup(exclusive = true)
+    Data data;
+
+    static final class Data {
+        @Option(names = "--data", paramLabel = "HEX", converter = Converters.Hex.class, description = "Payload bytes in hex.")
+        Bytes hex;
+
+        @Option(names = "--data-string", paramLabel = "TEXT", description = "Payload text; \\r \\n \\t \\\\ and \\xNN are understood.")
+        String text;
+
+        @Option(names = "--data-length", paramLabel = "BYTES", converter = Converters.U16.class, description = "Payload of this many zero bytes.")
+        Integer length;
+
+        @Option(names = "--data-file", paramLabel = "FILE", description = "Payload read from a file.")
+        Path file;
+    }
+
+    /** The spec these options describe; {@code routeSource} is used when --src is not given. */
+    PacketSpec toSpec(Transport transport, Integer routeSource) throws IOException {
+        PacketSpec s = PacketSpec.of(transport);
+        s.source(source != null ? source : routeSource).destination(destination);
+        if (tos != null) {
+            s.tos(tos);
+        }
+        if (dscp != null) {
+            s.dscp(dscp);
+        }
+        if (ecn != null) {
+            s.ecn(ecn);
+        }
+        if (ttl != null) {
+            s.ttl(ttl);
+        }
+        s.identification(identification).dontFragment(dontFragment).moreFragments(moreFragments).flagReserved(flagReserved);
+        if (fragmentOffset != null) {
+            s.fragmentOffset(fragmentOffset);
+        }
+        if (!ipOptions.isEmpty()) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            ipOptions.forEach(all::writeBytes);
+            if (all.size() > 40) {
+                throw new UsageException("--ip-option: the options take " + all.size() + " bytes; IPv4 has room for 40");
+            }
+            s.ipOptions(Bytes.of(all.toByteArray()));
+        }
+        s.ihl(ihl).totalLength(totalLength).ipChecksum(ipChecksum).protocol(protocol);
+        s.sourcePort(sourcePort);
+        if (destinationPort != null) {
+            s.destinationPort(destinationPort);
+        }
+        if (flags != null) {
+            s.flags(flags);
+        }
+        s.sequence(sequence);
+        if (acknowledgment != null) {
+            s.acknowledgment(acknowledgment);
+        }
+        if (window != null) {
+            s.window(window);
+        }
+        if (urgentPointer != null) {
+            s.urgentPointer(urgentPointer);
+        }
+        if (tcpReserved != null) {
+            s.tcpReserved(tcpReserved);
+        }
+        if (tcpOptions != null) {
+            s.tcpOptions(tcpOptions);
+        }
+        s.dataOffset(dataOffset).udpLength(udpLength);
+        if (icmpType != null) {
+            s.icmpType(icmpType);
+        }
+        if (icmpCode != null) {
+            s.icmpCode(icmpCode);
+        }
+        s.icmpIdentifier(icmpId);
+        if (icmpSequence != null) {
+            s.icmpSequence(icmpSequence);
+        }
+        s.transportChecksum(checksum).badTransportChecksum(badSum);
+        s.payload(payload());
+        return s;
+    }
+
+    private Bytes payload() throws IOException {
+        if (data == null) {
+            return Bytes.EMPTY;
+        }
+        if (data.hex != null) {
+            return data.hex;
+        }
+        if (data.text != null) {
+            return Bytes.of(unescape(data.text));
+        }
+        if (data.length != null) {
+            return Bytes.of(new byte[data.length]);
+        }
+        if (!Files.isReadable(data.file)) {
+            throw new UsageException("--data-file: cannot read '" + data.file + "'");
+        }
+        long size = Files.size(data.file);
+        if (size > 65535) {
+            throw new UsageException("--data-file: '" + data.file + "' is " + size + " bytes; an IPv4 packet holds at most 65535");
+        }
+        return Bytes.of(Files.readAllBytes(data.file));
+    }
+
+    /** C-style escapes in --data-string: \r \n \t \0 \\ \xNN. */
+    static byte[] unescape(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] raw = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] != '\\' || i + 1 >= raw.length) {
+                out.write(raw[i]);
+                continue;
+            }
+            char c = (char) raw[++i];
+            switch (c) {
+                case 'r': out.write('\r'); break;
+                case 'n': out.write('\n'); break;
+                case 't': out.write('\t'); break;
+                case '0': out.write(0); break;
+                case '\\': out.write('\\'); break;
+                case 'x':
+                    if (i + 2 < raw.length && Character.digit(raw[i + 1], 16) >= 0 && Character.digit(raw[i + 2], 16) >= 0) {
+                        out.write(Character.digit(raw[i + 1], 16) * 16 + Character.digit(raw[i + 2], 16));
+                        i += 2;
+                        break;
+                    }
+                    throw new UsageException("--data-string: '\\x' at byte " + (i - 1) + " needs two hex digits");
+                default:
+                    out.write('\\');
+                    out.write(c);
+            }
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.print.DetailPrinter;
+import dev.rawsock.print.HexDump;
+import dev.rawsock.print.JsonPrinter;
+import dev.rawsock.print.LinePrinter;
+import dev.rawsock.wire.DecodedPacket;
+
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/**
+ * How packets are printed: one line each (default), the multi-line field view (--show), a hex dump
+ * (--dump, with --labels naming each byte range), or JSON Lines (--json). Shared by craft and decode.
+ */
+final class PacketOutput {
+    @Option(names = "--show", description = "Show every header field, one per line, with its meaning.")
+    boolean show;
+
+    @Option(names = "--dump", description = "Add a hex dump of each packet (offsets, hex, ASCII).")
+    boolean hexDump;
+
+    @Option(names = "--labels", description = "With --hex: label each layer and header field's byte range.")
+    boolean labels;
+
+    @Option(names = "--json", description = "Print JSON Lines (one object per packet; see the README for the schema).")
+    boolean json;
+
+    private final LinePrinter line = new LinePrinter();
+    private final DetailPrinter detail = new DetailPrinter();
+    private final StringBuilder text = new StringBuilder(512);
+    private JsonPrinter jsonPrinter;
+
+    /** Prints one decoded packet to {@code out} in the chosen form. */
+    void print(DecodedPacket p, PrintWriter out) {
+        text.setLength(0);
+        if (json) {
+            if (jsonPrinter == null) {
+                jsonPrinter = new JsonPrinter(out);
+            }
+            jsonPrinter.print(p);
+            return;
+        }
+        line.append(text, p).append('\n');
+        if (show) {
+            detail.append(text, p);
+        }
+        if (hexDump || labels) {
+            if (labels) {
+                HexDump.appendLabelled(text, p);
+            } else {
+                HexDump.append(text, p);
+            }
+        }
+        out.print(text);
+    }
+
+    void flush(PrintWriter out) {
+        if (jsonPrinter != null) {
+            jsonPrinter.flush();
+        }
+        out.flush();
+    }
+}

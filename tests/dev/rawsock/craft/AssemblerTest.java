@@ -1,0 +1,189 @@
+package dev.rawsock.craft;
+
+import dev.rawsock.wire.Bytes;
+import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.FirstLayer;
+import dev.rawsock.wire.Ipv4Address;
+import dev.rawsock.wire.Ipv4View;
+import dev.rawsock.wire.Layer;
+import dev.rawsock.wire.PacketDecoder;
+import dev.rawsock.wire.TcpFlags;
+import dev.rawsock.wire.TcpOption;
+import dev.rawsock.wire.TcpOptions;
+import dev.rawsock.wire.TcpView;
+import dev.rawsock.wire.UdpView;
+import dev.rawsock.wire.Verdict;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Assembly of specs: automatic fields computed, explicit ones written as given, randomness reproducible. */
+class AssemblerTest {
+    private static final int LOOPBACK = Ipv4Address.parse("127.0.0.1");
+    private final Assembler assembler = new Assembler();
+    private final PacketDecoder decoder = new PacketDecoder();
+
+    private DecodedPacket build(PacketSpec spec, long seed, EmitOptions options, ByteBuffer b) {
+        int n = assembler.assemble(spec, Randomness.seeded(seed), options, b, 0);
+        return decoder.decode(b, 0, n, n, FirstLayer.IPV4, new DecodedPacket());
+    }
+
+    @Test
+    void synWithOptionsHasEveryAutomaticFieldRight() {
+        Bytes options = TcpOptions.encode(List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted(),
+                new TcpOption.Timestamps(1, 0), new TcpOption.Nop(), new TcpOption.WindowScale(7)));
+        PacketSpec spec = PacketSpec.tcp().source(LOOPBACK).destination(LOOPBACK).destinationPort(8080)
+                .sourcePort(40000).sequence(1000L).tcpOptions(options);
+        ByteBuffer b = ByteBuffer.allocate(100);
+        DecodedPacket p = build(spec, 1, EmitOptions.DEFAULT, b);
+        assertEquals(List.of(Layer.IPV4, Layer.TCP), List.of(p.layer(0), p.layer(1)));
+        assertEquals(2, p.layerCount());
+        Ipv4View ip = new Ipv4View().wrap(b, 0);
+        assertEquals(5, ip.ihl());
+        assertEquals(20 + 40, ip.totalLength());
+        assertEquals(64, ip.ttl());
+        assertEquals(6, ip.protocol());
+        TcpView tcp = new TcpView().wrap(b, 20);
+        assertEquals(10, tcp.dataOffset(), "20 bytes of options (19 padded to 20) make a 40-byte header");
+        assertEquals(TcpFlags.SYN, tcp.flags());
+        assertEquals(64240, tcp.window());
+        assertEquals(Verdict.VALID, p.ipv4Checksum());
+        assertEquals(Verdict.VALID, p.transportChecksum());
+        assertFalse(p.malformed());
+    }
+
+    @Test
+    void theSameSeedBuildsTheSamePacketAndAnotherSeedDoesNot() {
+        PacketSpec spec = PacketSpec.tcp().source(LOOPBACK).destination(LOOPBACK).destinationPort(80);
+        ByteBuffer a = ByteBuffer.allocate(64);
+        ByteBuffer b = ByteBuffer.allocate(64);
+        ByteBuffer c = ByteBuffer.allocate(64);
+        build(spec, 42, EmitOptions.DEFAULT, a);
+        build(spec, 42, EmitOptions.DEFAULT, b);
+        build(spec, 43, EmitOptions.DEFAULT, c);
+        assertArrayEquals(a.array(), b.array());
+        assertFalse(java.util.Arrays.equals(a.array(), c.array()));
+        TcpView t = new TcpView().wrap(a, 20);
+        assertTrue(t.sourcePort() >= Randomness.EPHEMERAL_LOW && t.sourcePort() <= Randomness.EPHEMERAL_HIGH);
+    }
+
+    @Test
+    void explicitFieldsAreWrittenAsGivenEvenWhenWrong() {
+        PacketSpec spec = PacketSpec.tcp().source(LOOPBACK).destination(LOOPBACK)
+                .flags(TcpFlags.SYN | TcpFlags.FIN).sourcePort(0).destinationPort(0)
+                .ipChecksum(0x1234).totalLength(999).ihl(6).identification(0).flagReserved(true)
+                .dataOffset(4).tcpReserved(7).transportChecksum(0xBEEF).sequence(0xFFFFFFFFL);
+        ByteBuffer b = ByteBuffer.allocate(64);
+        DecodedPacket p = build(spec, 1, EmitOptions.DEFAULT, b);
+        Ipv4View ip = new Ipv4View().wrap(b, 0);
+        assertEquals(0x1234, ip.checksum());
+        assertEquals(999, ip.totalLength());
+        assertEquals(6, ip.ihl());
+        assertEquals(0, ip.identification());
+        assertTrue(ip.flagReserved());
+        TcpView tcp = new TcpView().wrap(b, 20);
+        assertEquals(TcpFlags.SYN | TcpFlags.FIN, tcp.flags());
+        assertEquals(4, tcp.dataOffset());
+        assertEquals(7, tcp.reserved());
+        assertEquals(0xBEEF, tcp.checksum());
+        assertEquals(0xFFFFFFFFL, tcp.sequenceNumber());
+        assertTrue(p.malformed(), "an ihl of 6 without options contradicts the packet");
+    }
+
+    @Test
+    void badsumIsWrongAndEmitOptionsSwitchOff() {
+        PacketSpec udp = PacketSpec.udp().source(LOOPBACK).destination(LOOPBACK).destinationPort(53)
+                .payload(Bytes.of((byte) 1, (byte) 2, (byte) 3)).badTransportChecksum(true);
+        ByteBuffer b = ByteBuffer.allocate(64);
+        assertEquals(Verdict.INVALID, build(udp, 5, EmitOptions.DEFAULT, b).transportChecksum());
+        assertNotEquals(0, new UdpView().wrap(b, 20).checksum(), "a bad UDP checksum is never 0 (which means none)");
+
+        PacketSpec tcp = PacketSpec.tcp().source(LOOPBACK).destination(LOOPBACK).badTransportChecksum(true);
+        assertEquals(Verdict.INVALID, build(tcp, 5, EmitOptions.DEFAULT, ByteBuffer.allocate(64)).transportChecksum());
+
+        ByteBuffer raw = ByteBuffer.allocate(64);
+        build(PacketSpec.tcp().source(LOOPBACK).destination(LOOPBACK), 5, new EmitOptions(false, false), raw);
+        Ipv4View ip = new Ipv4View().wrap(raw, 0);
+        assertEquals(0, ip.ihl());
+        assertEquals(0, ip.totalLength());
+        assertEquals(0, ip.checksum());
+        assertEquals(0, new TcpView().wrap(raw, 20).dataOffset());
+        assertEquals(0, new TcpView().wrap(raw, 20).checksum());
+    }
+
+    @Test
+    void kernelRewriteNotesSayWhatLinuxChanges() {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        PacketSpec spec = PacketSpec.tcp().destination(LOOPBACK).identification(0);
+        assembler.assemble(spec, Randomness.seeded(1), EmitOptions.DEFAULT, b, 0);
+        List<String> notes = KernelRewrites.notes(spec, b, 0);
+        assertTrue(notes.get(0).contains("always rewrites the IP checksum and total length"), notes.toString());
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("IP id is 0")), notes.toString());
+        assertTrue(notes.stream().anyMatch(n -> n.contains("source is 0.0.0.0") && n.contains("TCP checksum")), notes.toString());
+
+        PacketSpec sourced = PacketSpec.udp().source(LOOPBACK).destination(LOOPBACK).identification(7);
+        assembler.assemble(sourced, Randomness.seeded(1), EmitOptions.DEFAULT, b, 0);
+        assertEquals(1, KernelRewrites.notes(sourced, b, 0).size());
+    }
+
+    @Test
+    void fragmentsCarryTheDataInEightByteUnits() {
+        byte[] data = new byte[100];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        PacketSpec spec = PacketSpec.udp().source(LOOPBACK).destination(LOOPBACK).destinationPort(9)
+                .identification(77).payload(Bytes.of(data))
+                .ipOptions(Bytes.of((byte) 0x94, (byte) 4, (byte) 0, (byte) 0, (byte) 0x07, (byte) 3, (byte) 4));
+        ByteBuffer b = ByteBuffer.allocate(200);
+        int n = assembler.assemble(spec, Randomness.seeded(1), EmitOptions.DEFAULT, b, 0);
+        List<Bytes> fragments = Fragmenter.fragment(b, 0, n, 60);
+        assertTrue(fragments.size() > 1);
+        java.io.ByteArrayOutputStream reassembled = new java.io.ByteArrayOutputStream();
+        Ipv4View f = new Ipv4View();
+        int expectedOffset = 0;
+        for (int i = 0; i < fragments.size(); i++) {
+            ByteBuffer fb = ByteBuffer.wrap(fragments.get(i).toArray());
+            f.wrap(fb, 0);
+            assertTrue(fb.capacity() <= 60);
+            assertEquals(fb.capacity(), f.totalLength());
+            assertEquals(77, f.identification());
+            assertEquals(i < fragments.size() - 1, f.moreFragments());
+            assertEquals(expectedOffset, f.fragmentOffset());
+            assertTrue(f.checksumValid(f.headerLengthBytes()));
+            if (i == 0) {
+                assertEquals(28, f.headerLengthBytes(), "the first fragment keeps every option");
+            } else {
+                assertEquals(24, f.headerLengthBytes(), "later ones keep only Router Alert (copied flag); Record Route is dropped");
+            }
+            int dataBytes = f.totalLength() - f.headerLengthBytes();
+            if (i < fragments.size() - 1) {
+                assertEquals(0, dataBytes % 8);
+            }
+            reassembled.write(fb.array(), f.headerLengthBytes(), dataBytes);
+            expectedOffset += dataBytes / 8;
+        }
+        byte[] original = new byte[n - 28];
+        b.get(28, original);
+        assertArrayEquals(original, reassembled.toByteArray(), "the UDP header and data, in order");
+    }
+
+    @Test
+    void oversizedOrOutOfRangeValuesAreRefusedByName() {
+        IllegalArgumentException port = assertThrows(IllegalArgumentException.class, () -> PacketSpec.tcp().destinationPort(70000));
+        assertEquals("dport must be 0-65535 but was 70000", port.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PacketSpec.tcp().ttl(256));
+        IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> assembler.assemble(
+                PacketSpec.raw().payload(Bytes.of(new byte[65520])), Randomness.seeded(1), EmitOptions.DEFAULT,
+                ByteBuffer.allocate(70000), 0));
+        assertTrue(big.getMessage().contains("more than IPv4's 65535"), big.getMessage());
+    }
+}
