@@ -1,5 +1,7 @@
 package dev.rawsock.capture;
 
+import dev.rawsock.wire.FirstLayer;
+
 import dev.rawsock.wire.EtherTypes;
 import dev.rawsock.wire.EthernetView;
 
@@ -43,6 +45,18 @@ public enum LinkType {
     LinkType(int value, int headerBytes) {
         this.value = value;
         this.headerBytes = headerBytes;
+    }
+
+    /** What the decoder finds at the start of a frame of this link type. */
+    public FirstLayer firstLayer() {
+        switch (this) {
+            case ETHERNET: return FirstLayer.ETHERNET;
+            case IPV4: return FirstLayer.IPV4;
+            case IPV6: return FirstLayer.IPV6;
+            case LINUX_SLL: return FirstLayer.LINUX_SLL;
+            case LINUX_SLL2: return FirstLayer.LINUX_SLL2;
+            default: return FirstLayer.IP;
+        }
     }
 
     /** The LINKTYPE_ number written in capture files. */

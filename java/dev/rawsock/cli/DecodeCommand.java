@@ -125,7 +125,7 @@ final class DecodeCommand implements Callable<Integer> {
                 if (frame <= skip) {
                     continue;
                 }
-                decoder.decode(reader.buffer(), 0, reader.capturedLength(), reader.originalLength(),
+                decoder.decode(reader.buffer(), 0, reader.capturedLength(), (int) Math.min(reader.originalLength(), Integer.MAX_VALUE),
                         reader.linkType().firstLayer(), decoded);
                 decoded.frameNumber(frame);
                 output.print(decoded, out);

@@ -121,7 +121,7 @@ public final class DetailPrinter {
                 case ICMPV6: {
                     Icmpv6View m = icmpv6.wrap(b, at);
                     out.append(indent).append("icmpv6:\n");
-                    field(out, indent, "type", m.type() + " (" + Icmpv6Types.typeName(m.type()) + ")");
+                    field(out, indent, "type", m.type() + " (" + Icmpv6Types.name(m.type()) + ")");
                     String code = Icmpv6Types.codeName(m.type(), m.code());
                     field(out, indent, "code", m.code() + (code != null ? " (" + code + ")" : ""));
                     field(out, indent, "checksum", "0x" + hex(m.checksum(), 4) + " " + verdict(p, null));

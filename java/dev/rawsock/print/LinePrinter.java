@@ -77,10 +77,7 @@ public final class LinePrinter {
             out.append("ICMP ");
             endpoints(out, p, -1, -1);
             out.append(' ').append(IcmpTypes.typeName(m.type()));
-            String code = IcmpTypes.codeName(m.type(), m.code());
-            if (code != null) {
-                out.append('/').append(code);
-            }
+            appendCode(out, IcmpTypes.codeName(m.type(), m.code()), m.code());
             if (m.type() == 0 || m.type() == 8 || m.type() == 13 || m.type() == 14) {
                 out.append(" id=").append(m.identifier()).append(" seq=").append(m.sequence());
             } else if (m.type() == 3 && m.code() == 4) {
@@ -95,11 +92,8 @@ public final class LinePrinter {
             Icmpv6View m = icmpv6.wrap(b, p.offset(Layer.ICMPV6));
             out.append("ICMPv6 ");
             endpoints(out, p, -1, -1);
-            out.append(' ').append(Icmpv6Types.typeName(m.type()));
-            String code = Icmpv6Types.codeName(m.type(), m.code());
-            if (code != null) {
-                out.append('/').append(code);
-            }
+            out.append(' ').append(Icmpv6Types.name(m.type()));
+            appendCode(out, Icmpv6Types.codeName(m.type(), m.code()), m.code());
             if (m.type() == 128 || m.type() == 129) {
                 out.append(" id=").append(m.identifier()).append(" seq=").append(m.sequence());
             } else if (m.type() == 2) {
@@ -238,6 +232,13 @@ public final class LinePrinter {
         if (p.malformed()) {
             out.append(" [malformed ").append(p.errorLayer().jsonName).append(" at byte ").append(p.errorOffset())
                     .append(": ").append(p.errorMessage()).append(']');
+        }
+    }
+
+    /** "/port-unreachable"; nothing for an unnamed code 0 (echo and friends have only that one). */
+    private static void appendCode(StringBuilder out, String name, int code) {
+        if (name != null && !(code == 0 && name.startsWith("code-"))) {
+            out.append('/').append(name);
         }
     }
 

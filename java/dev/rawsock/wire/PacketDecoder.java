@@ -28,7 +28,6 @@ public final class PacketDecoder {
     private static final int SLL2_HEADER_BYTES = 20;
     private static final int ARP_FIXED_BYTES = 8;
     private static final int IPV6_HEADER_BYTES = 40;
-    private static final int MAX_IPV6_EXTENSION_HEADERS = 8;
     private static final int TRANSPORT_MIN_BYTES = 8;
 
     private static final int PROTO_ICMP = 1;
@@ -242,36 +241,20 @@ public final class PacketDecoder {
         if (depth == 0) {
             p.ipEnd = ipEnd;
         }
-        // Walk the extension headers by their next-header chain (RFC 8200 §4), at most a few of them.
-        int next = b.get(at + 6) & 0xFF;
+        // The extension headers, by their next-header chain (RFC 8200 §4).
         int cursor = at + IPV6_HEADER_BYTES;
-        for (int i = 0; i < MAX_IPV6_EXTENSION_HEADERS && isExtensionHeader(next); i++) {
-            if (!present(p, Layer.IPV6, cursor, 8, ipEnd)) {
-                p.ipProtocol = next;
-                return;
+        long chain = Ipv6ExtensionHeaders.skip(b, cursor, ipEnd - cursor, b.get(at + 6) & 0xFF);
+        int next = Ipv6ExtensionHeaders.protocol(chain);
+        if (!Ipv6ExtensionHeaders.ok(chain)) {
+            p.ipProtocol = next;
+            if (!p.truncated) {
+                p.malformed(Layer.IPV6, Ipv6ExtensionHeaders.offset(chain), Ipv6ExtensionHeaders.describeTruncation(chain, ipEnd));
             }
-            int length;
-            if (next == 44) { // fragment header: fixed 8 bytes; offset in the upper 13 bits of bytes 2-3
-                length = 8;
-                int fragmentOffset = u16(b, cursor + 2) >>> 3;
-                boolean more = (b.get(cursor + 3) & 0x01) != 0;
-                if (fragmentOffset > 0) {
-                    p.laterFragment = true;
-                } else if (more) {
-                    p.firstFragment = true;
-                }
-            } else if (next == 51) { // authentication header: length in 4-byte units, minus 2 (RFC 4302)
-                length = ((b.get(cursor + 1) & 0xFF) + 2) * 4;
-            } else { // hop-by-hop, routing, destination options: 8-byte units, not counting the first 8
-                length = ((b.get(cursor + 1) & 0xFF) + 1) * 8;
-            }
-            if (!present(p, Layer.IPV6, cursor, length, ipEnd)) {
-                p.ipProtocol = next;
-                return;
-            }
-            next = b.get(cursor) & 0xFF;
-            cursor += length;
+            return;
         }
+        cursor = Ipv6ExtensionHeaders.offset(chain);
+        p.laterFragment = Ipv6ExtensionHeaders.nonFirstFragment(chain);
+        p.firstFragment = Ipv6ExtensionHeaders.fragment(chain) && !p.laterFragment;
         p.ipProtocol = next;
         if (p.laterFragment) {
             payload(p, cursor, ipEnd);
@@ -280,10 +263,6 @@ public final class PacketDecoder {
         boolean judgeable = complete && !p.firstFragment && depth == 0;
         long pseudo = Checksums.pseudoHeaderIpv6(b, at + 8, at + 24, ipEnd - cursor, next);
         transport(p, next, cursor, ipEnd, pseudo, judgeable, true, depth);
-    }
-
-    private static boolean isExtensionHeader(int next) {
-        return next == 0 || next == 43 || next == 44 || next == 51 || next == 60;
     }
 
     private void transport(DecodedPacket p, int protocol, int at, int end, long pseudo, boolean judgeable,

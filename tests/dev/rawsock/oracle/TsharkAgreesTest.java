@@ -162,7 +162,8 @@ class TsharkAgreesTest {
             v.add(Integer.toString(u.sourcePort()));
             v.add(Integer.toString(u.destinationPort()));
             v.add(Integer.toString(u.length()));
-            v.add(status(p.transportChecksum()));
+            // A zero UDP checksum is "not present" (3) to tshark; to us it is equally not judged (null).
+            v.add(u.checksum() == 0 ? "3" : status(p.transportChecksum()));
         } else {
             for (int i = 0; i < 4; i++) {
                 v.add("");
