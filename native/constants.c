@@ -35,6 +35,7 @@
 #include <netinet/tcp.h>       /* glibc's struct tcp_info (104 bytes); not <linux/tcp.h> */
 #include <netinet/udp.h>       /* SOL_UDP */
 #include <linux/if_ether.h>    /* ETH_P_* */
+#include <linux/filter.h>      /* sock_filter, sock_fprog: classic BPF for SO_ATTACH_FILTER */
 #include <linux/if_packet.h>   /* sockaddr_ll, tpacket_stats, PACKET_*; not <netpacket/packet.h> */
 
 #define C(NAME) printf("const %s %lld\n", #NAME, (long long) (NAME))
@@ -95,6 +96,8 @@ static void constants(void) {
     C(PACKET_VERSION); C(PACKET_RX_RING); C(PACKET_TX_RING); C(PACKET_IGNORE_OUTGOING);
     C(PACKET_QDISC_BYPASS); C(PACKET_HOST); C(PACKET_BROADCAST); C(PACKET_MULTICAST);
     C(PACKET_OTHERHOST); C(PACKET_OUTGOING); C(PACKET_MR_PROMISC);
+    C(TP_STATUS_CSUMNOTREADY); C(TP_STATUS_CSUM_VALID);
+    C(SCM_TIMESTAMPNS); C(CLOCK_REALTIME); C(CLOCK_MONOTONIC);
 
     /* poll(2). */
     C(POLLIN); C(POLLPRI); C(POLLOUT); C(POLLERR); C(POLLHUP); C(POLLNVAL);
@@ -183,6 +186,18 @@ static void structs(void) {
     M(tcp_info, tcpi_rttvar); M(tcp_info, tcpi_snd_ssthresh); M(tcp_info, tcpi_snd_cwnd);
     M(tcp_info, tcpi_advmss); M(tcp_info, tcpi_reordering); M(tcp_info, tcpi_rcv_rtt);
     M(tcp_info, tcpi_rcv_space); M(tcp_info, tcpi_total_retrans);
+
+    SIZE(tpacket_auxdata);
+    M(tpacket_auxdata, tp_status); M(tpacket_auxdata, tp_len); M(tpacket_auxdata, tp_snaplen);
+    M(tpacket_auxdata, tp_mac); M(tpacket_auxdata, tp_net); M(tpacket_auxdata, tp_vlan_tci);
+    M(tpacket_auxdata, tp_vlan_tpid);
+    SIZE(cmsghdr);
+    M(cmsghdr, cmsg_len); M(cmsghdr, cmsg_level); M(cmsghdr, cmsg_type);
+
+    SIZE(sock_filter);
+    M(sock_filter, code); M(sock_filter, jt); M(sock_filter, jf); M(sock_filter, k);
+    SIZE(sock_fprog);
+    M(sock_fprog, len); M(sock_fprog, filter);
 }
 
 int main(void) {

@@ -78,6 +78,42 @@ final class Converters {
         }
     }
 
+    /** A port or a range of ports, 0-65535: 8080 or 8080-8090. */
+    static final class PortRange implements ITypeConverter<dev.rawsock.probe.IntRange> {
+        @Override
+        public dev.rawsock.probe.IntRange convert(String text) {
+            try {
+                return dev.rawsock.probe.IntRange.parse(text, 0, 0xFFFF);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A TTL or a range of TTLs, 0-255: 64 or 1-5. */
+    static final class TtlRange implements ITypeConverter<dev.rawsock.probe.IntRange> {
+        @Override
+        public dev.rawsock.probe.IntRange convert(String text) {
+            try {
+                return dev.rawsock.probe.IntRange.parse(text, 0, 0xFF);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A duration: 500ms, 1s, 200us, 1.5s, 2m. */
+    static final class DurationConverter implements ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String text) {
+            try {
+                return dev.rawsock.socket.Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** 0-255. */
     static final class U8 implements ITypeConverter<Integer> {
         @Override

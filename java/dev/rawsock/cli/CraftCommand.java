@@ -2,7 +2,6 @@ package dev.rawsock.cli;
 
 import dev.rawsock.capture.LinkType;
 import dev.rawsock.capture.PcapWriter;
-import dev.rawsock.craft.Assembler;
 import dev.rawsock.craft.EmitOptions;
 import dev.rawsock.craft.Fragmenter;
 import dev.rawsock.craft.KernelRewrites;
@@ -10,6 +9,7 @@ import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Randomness;
 import dev.rawsock.craft.Transport;
 import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.probe.ProbeSeries;
 import dev.rawsock.socket.Routes;
 import dev.rawsock.wire.Bytes;
 import dev.rawsock.wire.DecodedPacket;
@@ -30,6 +30,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,7 +40,8 @@ import java.util.concurrent.Callable;
         description = {
             "Build an IPv4 TCP, UDP, ICMP or raw packet, field by field, and print it: every field you give",
             "is written as given (even when wrong); the rest is computed (lengths, checksums) or random (id,",
-            "source port, sequence number; --seed makes it reproducible). Nothing is sent.",
+            "source port, sequence number; --seed makes it reproducible). A range given to --dport or --ttl",
+            "builds one packet per value. Nothing is sent.",
         },
         footer = {"%nExamples:",
             "  rawsock craft tcp --dst 127.0.0.1 --dport 8080 --flags S --tcp-option mss=1460,sackok,ts=1:0,nop,wscale=7",
@@ -100,21 +102,24 @@ final class CraftCommand implements Callable<Integer> {
             routeSource = routeSourceTo(packet.destination);
         }
         PacketSpec packetSpec;
-        ByteBuffer buffer = ByteBuffer.allocate(Assembler.MAX_IPV4_PACKET_BYTES);
-        int length;
         try {
             packetSpec = packet.toSpec(transport, routeSource);
-            length = new Assembler().assemble(packetSpec, random, new EmitOptions(!noFixLengths, !noChecksums), buffer, 0);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        List<Bytes> packets;
-        try {
-            packets = fragmentMtu != null ? Fragmenter.fragment(buffer, 0, length, fragmentMtu)
-                    : List.of(Bytes.copyOf(buffer, 0, length));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--fragment: " + e.getMessage());
+        ProbeSeries series = packet.toSeries(packetSpec, random, new EmitOptions(!noFixLengths, !noChecksums), false, false);
+        ByteBuffer buffer = ByteBuffer.allocate(series.length());
+        List<Bytes> packets = new ArrayList<>();
+        for (int i = 0; i < series.sweepLength(); i++) {
+            int length = series.write(i, buffer, 0);
+            try {
+                packets.addAll(fragmentMtu != null ? Fragmenter.fragment(buffer, 0, length, fragmentMtu)
+                        : List.of(Bytes.copyOf(buffer, 0, length)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--fragment: " + e.getMessage());
+            }
         }
+        series.write(0, buffer, 0);
         output.hexDump |= hex;
         PacketDecoder decoder = new PacketDecoder();
         DecodedPacket decoded = new DecodedPacket();
@@ -143,7 +148,7 @@ final class CraftCommand implements Callable<Integer> {
     }
 
     /** The kernel's route source towards {@code destination}, or null (with 0.0.0.0 then noted) when there is no route. */
-    private static Integer routeSourceTo(int destination) {
+    static Integer routeSourceTo(int destination) {
         try {
             InetAddress dst = InetAddress.getByAddress(new byte[] {
                 (byte) (destination >>> 24), (byte) (destination >>> 16), (byte) (destination >>> 8), (byte) destination});

@@ -16,7 +16,7 @@ import java.io.PrintWriter;
             "A Linux raw-socket packet crafting tool and socket-API workbench: the kernel's socket calls,",
             "called directly and traced, and IPv4/TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
-        subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class,
+        subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

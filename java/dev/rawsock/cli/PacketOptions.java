@@ -29,8 +29,9 @@ final class PacketOptions {
             description = "Destination address (default: ${DEFAULT-VALUE}).")
     int destination;
 
-    @Option(names = "--ttl", paramLabel = "N", converter = Converters.U8.class, description = "Time to live, 0-255 (default: 64).")
-    Integer ttl;
+    @Option(names = "--ttl", paramLabel = "N[-M]", converter = Converters.TtlRange.class,
+            description = "Time to live, 0-255 (default: 64); a range such as 1-5 gives each probe the next value.")
+    dev.rawsock.probe.IntRange ttl;
 
     @Option(names = "--tos", paramLabel = "N", converter = Converters.U8.class, description = "Type-of-service byte, 0-255 (DSCP<<2 | ECN).")
     Integer tos;
@@ -81,8 +82,9 @@ final class PacketOptions {
     @Option(names = "--sport", paramLabel = "PORT", converter = Converters.Port.class, description = "Source port, 0-65535 (default: random ephemeral).")
     Integer sourcePort;
 
-    @Option(names = {"--dport", "-p"}, paramLabel = "PORT", converter = Converters.Port.class, description = "Destination port, 0-65535 (default: 0).")
-    Integer destinationPort;
+    @Option(names = {"--dport", "-p"}, paramLabel = "PORT[-PORT]", converter = Converters.PortRange.class,
+            description = "Destination port, 0-65535 (default: 0); a range such as 8080-8090 gives each probe the next port.")
+    dev.rawsock.probe.IntRange destinationPort;
 
     @Option(names = "--flags", paramLabel = "FLAGS", converter = Converters.TcpFlagsConverter.class,
             description = "TCP flags: syn,ack | SA | 0x12 (default: S). Letters: F S R P A U E C N.")
@@ -153,6 +155,20 @@ final class PacketOptions {
         Path file;
     }
 
+    /** The probes these options describe: the spec, with the swept fields and what is explicit. */
+    dev.rawsock.probe.ProbeSeries toSeries(PacketSpec spec, dev.rawsock.craft.Randomness random,
+                                           dev.rawsock.craft.EmitOptions emit, boolean sourcePortIncrement,
+                                           boolean sequenceIncrement) {
+        try {
+            return new dev.rawsock.probe.ProbeSeries(spec, random, emit,
+                    destinationPort != null && destinationPort.size() > 1 ? destinationPort : null,
+                    ttl != null && ttl.size() > 1 ? ttl : null, sourcePortIncrement, sequenceIncrement,
+                    ipChecksum != null, checksum != null, badSum);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
     /** The spec these options describe; {@code routeSource} is used when --src is not given. */
     PacketSpec toSpec(Transport transport, Integer routeSource) throws IOException {
         PacketSpec s = PacketSpec.of(transport);
@@ -167,7 +183,7 @@ final class PacketOptions {
             s.ecn(ecn);
         }
         if (ttl != null) {
-            s.ttl(ttl);
+            s.ttl(ttl.first());
         }
         s.identification(identification).dontFragment(dontFragment).moreFragments(moreFragments).flagReserved(flagReserved);
         if (fragmentOffset != null) {
@@ -184,7 +200,7 @@ final class PacketOptions {
         s.ihl(ihl).totalLength(totalLength).ipChecksum(ipChecksum).protocol(protocol);
         s.sourcePort(sourcePort);
         if (destinationPort != null) {
-            s.destinationPort(destinationPort);
+            s.destinationPort(destinationPort.first());
         }
         if (flags != null) {
             s.flags(flags);

@@ -43,6 +43,18 @@ final class PacketOutput {
             return;
         }
         line.append(text, p).append('\n');
+        details(p);
+        out.print(text);
+    }
+
+    /** Only the multi-line and hex parts (for callers that print their own line first). */
+    void printDetails(DecodedPacket p, PrintWriter out) {
+        text.setLength(0);
+        details(p);
+        out.print(text);
+    }
+
+    private void details(DecodedPacket p) {
         if (show) {
             detail.append(text, p);
         }
@@ -53,7 +65,6 @@ final class PacketOutput {
                 HexDump.append(text, p);
             }
         }
-        out.print(text);
     }
 
     void flush(PrintWriter out) {

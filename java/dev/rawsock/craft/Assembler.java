@@ -28,6 +28,11 @@ public final class Assembler {
         return Ipv4View.MIN_HEADER_BYTES + pad4(spec.ipOptions.length()) + transportHeaderBytes(spec) + spec.payload.length();
     }
 
+    /** The IP header bytes {@code spec} assembles to: 20 plus its options padded to 4 (whatever IHL it writes). */
+    public static int ipHeaderLengthOf(PacketSpec spec) {
+        return Ipv4View.MIN_HEADER_BYTES + pad4(spec.ipOptions.length());
+    }
+
     private static int transportHeaderBytes(PacketSpec spec) {
         switch (spec.transport) {
             case TCP: return TcpView.MIN_HEADER_BYTES + pad4(spec.tcpOptions.length());

@@ -72,6 +72,8 @@ public final class Constants {
     public static final int SO_PROTOCOL = 38;
     public static final int SO_DOMAIN = 39;
     public static final int SO_TIMESTAMPNS = 35;
+    /** The control message SO_TIMESTAMPNS delivers: a struct timespec, CLOCK_REALTIME (socket(7)). */
+    public static final int SCM_TIMESTAMPNS = 35;
     public static final int SO_BUSY_POLL = 46;
 
     // IPPROTO_IP options, ip(7).
@@ -161,6 +163,10 @@ public final class Constants {
     public static final int PACKET_OTHERHOST = 3;
     public static final int PACKET_OUTGOING = 4;
     public static final int PACKET_MR_PROMISC = 1;
+    /** tpacket_auxdata.tp_status: the checksum is not filled in yet (offloaded; the frame never left the host). */
+    public static final int TP_STATUS_CSUMNOTREADY = 0x8;
+    /** tpacket_auxdata.tp_status: the checksum was verified by the device or the kernel. */
+    public static final int TP_STATUS_CSUM_VALID = 0x80;
 
     // poll(2).
     public static final int POLLIN = 0x1;
@@ -169,6 +175,10 @@ public final class Constants {
     public static final int POLLERR = 0x8;
     public static final int POLLHUP = 0x10;
     public static final int POLLNVAL = 0x20;
+
+    // clock_gettime(2).
+    public static final int CLOCK_REALTIME = 0;
+    public static final int CLOCK_MONOTONIC = 1;
 
     // fcntl(2).
     public static final int F_GETFL = 3;

@@ -43,6 +43,8 @@ public interface LibC {
 
     long recvfrom(int fd, Pointer buffer, long length, int flags, Pointer sockaddr, Pointer sockaddrLengthCell);
 
+    long recvmsg(int fd, long msghdr, int flags);
+
     int sendmmsg(int fd, long mmsghdrs, int count, int flags);
 
     int recvmmsg(int fd, long mmsghdrs, int count, int flags, long timespec);
@@ -63,6 +65,9 @@ public interface LibC {
 
     @IgnoreError
     long strerror(int errnum);
+
+    @IgnoreError
+    int clock_gettime(int clockId, long timespec);
 
     @IgnoreError
     int getpid();

@@ -154,6 +154,50 @@ public final class Structs {
         private TpacketStats() {}
     }
 
+    /** struct tpacket_auxdata, the PACKET_AUXDATA control message (packet(7)). */
+    public static final class TpacketAuxdata {
+        public static final String C_NAME = "tpacket_auxdata";
+        public static final int SIZE = 20;
+        public static final int TP_STATUS = 0;
+        public static final int TP_LEN = 4;
+        public static final int TP_SNAPLEN = 8;
+        public static final int TP_MAC = 12;
+        public static final int TP_NET = 14;
+        public static final int TP_VLAN_TCI = 16;
+        public static final int TP_VLAN_TPID = 18;
+        private TpacketAuxdata() {}
+    }
+
+    /** struct cmsghdr, a control message header (cmsg(3)); its data starts at CMSG_DATA, 16 bytes in. */
+    public static final class Cmsghdr {
+        public static final String C_NAME = "cmsghdr";
+        public static final int SIZE = 16;
+        public static final int CMSG_LEN = 0;
+        public static final int CMSG_LEVEL = 8;
+        public static final int CMSG_TYPE = 12;
+        private Cmsghdr() {}
+    }
+
+    /** struct sock_filter, one classic BPF instruction (linux/filter.h): opcode, jump offsets, constant. */
+    public static final class SockFilter {
+        public static final String C_NAME = "sock_filter";
+        public static final int SIZE = 8;
+        public static final int CODE = 0;
+        public static final int JT = 2;
+        public static final int JF = 3;
+        public static final int K = 4;
+        private SockFilter() {}
+    }
+
+    /** struct sock_fprog, what SO_ATTACH_FILTER takes: the instruction count and a pointer to them. */
+    public static final class SockFprog {
+        public static final String C_NAME = "sock_fprog";
+        public static final int SIZE = 16;
+        public static final int LEN = 0;
+        public static final int FILTER = 8;
+        private SockFprog() {}
+    }
+
     /**
      * struct tcp_info as glibc's netinet/tcp.h declares it (104 bytes); newer kernels append fields,
      * which getsockopt leaves out when given this length. Times are in microseconds.

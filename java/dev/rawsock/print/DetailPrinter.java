@@ -257,7 +257,8 @@ public final class DetailPrinter {
                 if (unknownReason != null) {
                     return "(not checked: " + unknownReason + ")";
                 }
-                return "(not checked: " + (p.firstFragment() ? "a fragment" : "the data is cut short") + ")";
+                return "(not checked: " + (p.isChecksumOffloaded() ? "offloaded, the kernel had not filled it in"
+                        : p.firstFragment() ? "a fragment" : "the data is cut short") + ")";
         }
     }
 

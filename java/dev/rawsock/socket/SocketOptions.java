@@ -50,6 +50,8 @@ public final class SocketOptions {
             }, "SOCK_*", false, "the socket's type");
     public static final SocketOption<Boolean> SO_BROADCAST = flag("SO_BROADCAST", Constants.SOL_SOCKET,
             Constants.SO_BROADCAST, "datagrams may go to broadcast addresses");
+    public static final SocketOption<Boolean> SO_TIMESTAMPNS = flag("SO_TIMESTAMPNS", Constants.SOL_SOCKET,
+            Constants.SO_TIMESTAMPNS, "stamp each received packet with the kernel's receive time (nanoseconds)");
     public static final SocketOption<Boolean> TCP_NODELAY = flag("TCP_NODELAY", Constants.IPPROTO_TCP,
             Constants.TCP_NODELAY, "send small segments at once instead of coalescing them (Nagle off)");
     public static final SocketOption<Integer> TCP_MAXSEG = integer("TCP_MAXSEG", Constants.IPPROTO_TCP,
@@ -73,7 +75,7 @@ public final class SocketOptions {
     /** Every option above, in the order {@code rawsock sockopt} lists them. */
     public static final List<SocketOption<?>> ALL = List.of(
             SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_RCVTIMEO,
-            SO_SNDTIMEO, SO_ERROR, SO_TYPE, SO_BROADCAST, TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE,
+            SO_SNDTIMEO, SO_ERROR, SO_TYPE, SO_BROADCAST, SO_TIMESTAMPNS, TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE,
             TCP_KEEPINTVL, TCP_KEEPCNT, TCP_INFO, IP_TTL, IP_TOS, IP_HDRINCL);
 
     /** The option with that C name (case-insensitive), or null. */

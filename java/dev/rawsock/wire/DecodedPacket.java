@@ -39,6 +39,7 @@ public final class DecodedPacket {
     Verdict transportChecksum;
 
     boolean truncated;
+    boolean checksumOffloaded;
     Layer errorLayer;
     int errorOffset;
     String errorMessage;
@@ -59,6 +60,7 @@ public final class DecodedPacket {
         ipv4Checksum = Verdict.UNKNOWN;
         transportChecksum = Verdict.UNKNOWN;
         truncated = captured < original;
+        checksumOffloaded = false;
         errorLayer = null;
         errorOffset = -1;
         errorMessage = null;
@@ -188,6 +190,21 @@ public final class DecodedPacket {
     /** The verdict on the TCP, UDP, ICMP or ICMPv6 checksum, whichever the packet has. */
     public Verdict transportChecksum() {
         return transportChecksum;
+    }
+
+    /**
+     * Tells the decoded packet that its capture reported the transport checksum as not filled in yet (a
+     * host's own segment, checksum offloaded: packet(7)'s TP_STATUS_CSUMNOTREADY): the field holds a
+     * partial sum, so the verdict becomes "not judged" rather than "wrong".
+     */
+    public void checksumOffloaded() {
+        checksumOffloaded = true;
+        transportChecksum = Verdict.UNKNOWN;
+    }
+
+    /** True when {@link #checksumOffloaded()} was called for this packet. */
+    public boolean isChecksumOffloaded() {
+        return checksumOffloaded;
     }
 
     /** The capture stops before the packet does (captured length below the original, or short data). */

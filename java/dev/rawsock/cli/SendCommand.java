@@ -1,0 +1,286 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.capture.LinkType;
+import dev.rawsock.capture.PcapWriter;
+import dev.rawsock.craft.EmitOptions;
+import dev.rawsock.craft.KernelRewrites;
+import dev.rawsock.craft.PacketSpec;
+import dev.rawsock.craft.Randomness;
+import dev.rawsock.craft.Transport;
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.probe.ProbeRun;
+import dev.rawsock.probe.ProbeSeries;
+import dev.rawsock.probe.ProbeStatistics;
+import dev.rawsock.print.LinePrinter;
+import dev.rawsock.socket.SocketApi;
+import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.FirstLayer;
+import dev.rawsock.wire.Ipv4Address;
+import dev.rawsock.wire.PacketDecoder;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style statistics. */
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = {
+            "Build packets as 'rawsock craft' does and send them on a raw socket (IP_HDRINCL), then match",
+            "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
+            "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",
+            "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or exits 3.",
+        },
+        footer = {"%nExamples:",
+            "  rawsock send tcp --dst 127.0.0.1 --dport 8080 --flags S",
+            "  rawsock send tcp --dport 8080-8090 --delay 10ms          (one SYN per port)",
+            "  rawsock send icmp -c 5 --rate 10",
+            "  rawsock send udp --dport 9 --ttl 1-5                       (TTL sweep)",
+            "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
+            "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
+final class SendCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PROTO", converter = CraftCommand.TransportConverter.class,
+            description = "tcp, udp, icmp or raw.")
+    Transport transport;
+
+    @Mixin
+    PacketOptions packet;
+
+    @Mixin
+    PacketOutput output;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "N", converter = DecodeCommand.NonNegative.class,
+            description = "Probes to send (default: 1, or one per value of a --dport/--ttl range).")
+    Long count;
+
+    @Option(names = "--delay", paramLabel = "TIME", converter = Converters.DurationConverter.class,
+            description = "Time between probes: 500ms, 1s, 200us (default: 1s).")
+    Duration delay;
+
+    @Option(names = "--rate", paramLabel = "PPS", description = "Probes per second (instead of --delay).")
+    Double rate;
+
+    @Option(names = "--flood", description = "As fast as possible (sendmmsg batches); needs --count or --duration. Prints no per-packet lines.")
+    boolean flood;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = Converters.DurationConverter.class,
+            description = "Stop sending after this long (3s, 500ms).")
+    Duration duration;
+
+    @Option(names = "--sport-increment", description = "Each probe's source port one more than the last.")
+    boolean sourcePortIncrement;
+
+    @Option(names = "--seq-increment", description = "Each TCP probe's sequence number one more than the last.")
+    boolean sequenceIncrement;
+
+    @Option(names = "--no-replies", description = "Do not listen for replies.")
+    boolean noReplies;
+
+    @Option(names = "--timeout", paramLabel = "TIME", converter = Converters.DurationConverter.class, defaultValue = "1s",
+            description = "How long to wait for replies after the last probe (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the statistics.")
+    boolean quiet;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every probe sent and reply matched to a pcap file.")
+    Path pcap;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for the random defaults.")
+    Long seed;
+
+    @Option(names = "--no-fix-lengths", description = "Leave automatic length fields at 0.")
+    boolean noFixLengths;
+
+    @Option(names = "--no-checksums", description = "Leave automatic checksums at 0.")
+    boolean noChecksums;
+
+    private static final int FLOOD_BATCH = 64;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (delay != null && rate != null) {
+            throw new UsageException("--delay and --rate cannot be combined");
+        }
+        if (rate != null && !(rate > 0 && rate <= 1e9)) {
+            throw new UsageException("--rate must be above 0 and at most 1000000000 but was " + rate);
+        }
+        if (flood && count == null && duration == null) {
+            throw new UsageException("--flood needs --count or --duration (a flood is always bounded)");
+        }
+        Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
+        Integer routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destination) : null;
+        PacketSpec packetSpec;
+        try {
+            packetSpec = packet.toSpec(transport, routeSource);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        ProbeSeries series = packet.toSeries(packetSpec, random, new EmitOptions(!noFixLengths, !noChecksums),
+                sourcePortIncrement, sequenceIncrement);
+        long probes = count != null ? count : duration != null ? -1 : series.sweepLength();
+        long interval = flood ? 0 : rate != null ? (long) (1e9 / rate) : delay != null ? delay.toNanos() : 1_000_000_000L;
+        ProbeRun.Settings settings = new ProbeRun.Settings(probes, duration != null ? duration.toNanos() : -1, interval,
+                flood, !noReplies, timeout.toNanos(), FLOOD_BATCH);
+
+        ByteBuffer first = ByteBuffer.allocate(series.length());
+        series.write(0, first, 0);
+        for (String note : KernelRewrites.notes(packetSpec, first, 0)) {
+            err.println("note: " + note);
+        }
+        if (!quiet) {
+            err.println("rawsock: sending " + (probes >= 0 ? probes + " " : "") + transport.name().toLowerCase(Locale.ROOT)
+                    + " probe" + (probes == 1 ? "" : "s") + " to " + Ipv4Address.text(series.destination())
+                    + (flood ? " as fast as possible" : "") + " (seed " + random.seed() + ")");
+        }
+        err.flush();
+
+        PcapWriter writer = pcap != null ? PcapWriter.open(pcap, LinkType.RAW, 65535, true) : null;
+        Lines lines = new Lines(out, err, writer, quiet || flood, output);
+        ProbeStatistics stats;
+        try {
+            stats = new ProbeRun(SocketApi.create(), series, settings, lines).run();
+        } catch (ErrnoException | RuntimeException e) {
+            if (writer != null) {
+                writer.abort();
+            }
+            throw e;
+        } finally {
+            lines.endProgress();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        statistics(output.json ? err : out, stats, series);
+        output.flush(out);
+        return !noReplies && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
+    }
+
+    private void statistics(PrintWriter out, ProbeStatistics s, ProbeSeries series) {
+        out.printf(Locale.ROOT, "--- %s rawsock statistics ---%n", Ipv4Address.text(series.destination()));
+        out.printf(Locale.ROOT, "%d packets sent, %d received, %.1f%% lost, %d bytes sent, %d bytes received%n",
+                s.sent(), s.received(), noReplies ? 0.0 : s.lostPercent(), s.bytesSent(), s.bytesReceived());
+        if (s.received() > 0) {
+            out.printf(Locale.ROOT, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms%n",
+                    s.rttMinMillis(), s.rttAvgMillis(), s.rttMaxMillis(), s.rttMdevMillis());
+        }
+        out.printf(Locale.ROOT, "sent %d packets in %.3f s: %.0f packets/s%n", s.sent(), s.sendingSeconds(), s.packetsPerSecond());
+        if (s.duplicates() > 0 || s.captureDrops() > 0) {
+            out.printf(Locale.ROOT, "%d duplicate replies; %d frames dropped by the kernel before we read them%n",
+                    s.duplicates(), s.captureDrops());
+        }
+        out.flush();
+    }
+
+    /** Prints SENT/RCVD lines as the run goes, writes the pcap, and keeps the progress line on a terminal. */
+    private static final class Lines implements ProbeRun.Listener {
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final PcapWriter pcap;
+        private final boolean quiet;
+        private final PacketOutput output;
+        private final LinePrinter printer = new LinePrinter();
+        private final PacketDecoder decoder = new PacketDecoder();
+        private final DecodedPacket decoded = new DecodedPacket();
+        private final StringBuilder text = new StringBuilder(256);
+        private final boolean terminal = System.console() != null;
+        private final long wallStartNanos = System.currentTimeMillis() * 1_000_000L;
+        private boolean progressShown;
+        private long frame;
+
+        Lines(PrintWriter out, PrintWriter err, PcapWriter pcap, boolean quiet, PacketOutput output) {
+            this.out = out;
+            this.err = err;
+            this.pcap = pcap;
+            this.quiet = quiet;
+            this.output = output;
+        }
+
+        @Override
+        public void warmUp(ByteBuffer probe, int length) {
+            decoder.decode(probe, 0, length, length, FirstLayer.IPV4, decoded);
+            text.setLength(0);
+            printer.append(text, decoded);
+            String.format(Locale.ROOT, "%.4f", 0.0);
+        }
+
+        @Override
+        public void sent(long i, long nanos, ByteBuffer packet, int offset, int length) {
+            record(nanos, packet, offset, length);
+            if (quiet) {
+                return;
+            }
+            decoder.decode(packet, offset, length, length, FirstLayer.IPV4, decoded);
+            show("SENT", nanos, decoded, -1);
+        }
+
+        @Override
+        public void received(long i, long nanos, long rttNanos, DecodedPacket reply) {
+            record(nanos, reply.buffer(), reply.frameOffset(), reply.capturedLength());
+            if (!quiet) {
+                show("RCVD", nanos, reply, rttNanos);
+            }
+        }
+
+        private void show(String what, long nanos, DecodedPacket p, long rttNanos) {
+            p.frameNumber(++frame);
+            if (output.json) {
+                output.print(p, out);
+                return;
+            }
+            text.setLength(0);
+            text.append(what).append(" (").append(String.format(Locale.ROOT, "%.4f", nanos / 1e9)).append("s) ");
+            printer.append(text, p);
+            if (rttNanos >= 0) {
+                text.append(" rtt=").append(String.format(Locale.ROOT, "%.2f", rttNanos / 1e6)).append("ms");
+            }
+            out.println(text);
+            output.printDetails(p, out);
+            out.flush();
+        }
+
+        private void record(long nanos, ByteBuffer b, int offset, int length) {
+            if (pcap == null) {
+                return;
+            }
+            try {
+                pcap.write(wallStartNanos + nanos, b, offset, length, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void progress(ProbeStatistics s) {
+            if (!terminal) {
+                return;
+            }
+            err.printf(Locale.ROOT, "\r%d sent, %d received, %.0f packets/s ", s.sent(), s.received(), s.packetsPerSecond());
+            err.flush();
+            progressShown = true;
+        }
+
+        void endProgress() {
+            if (progressShown) {
+                err.print("\r\033[K");
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package dev.rawsock.probe;
+
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.socket.PacketSocket;
+import dev.rawsock.socket.Protocol;
+import dev.rawsock.socket.RawSender;
+import dev.rawsock.socket.SocketApi;
+import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.FirstLayer;
+import dev.rawsock.wire.PacketDecoder;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends a series of probes on a raw socket and, unless told not to, listens for what comes back and
+ * matches it: the loop behind {@code rawsock send}. Paced by an interval (--delay, --rate) or as fast as
+ * the kernel takes them (--flood: sendmmsg in batches from one preallocated arena); bounded by a count,
+ * a duration, or both. Replies are read from a cooked AF_PACKET socket opened before the first probe, so
+ * none is missed; the kernel's drop count for it is reported. Nothing is allocated per probe.
+ */
+public final class ProbeRun {
+    /** What the run reports as it goes; called on the running thread. */
+    public interface Listener {
+        /** Probe {@code i} went out {@code nanos} after the start; its bytes are at {@code offset} of {@code packet}. */
+        default void sent(long i, long nanos, ByteBuffer packet, int offset, int length) {}
+
+        /** A reply to probe {@code i} arrived {@code nanos} after the start, {@code rttNanos} after the probe. */
+        default void received(long i, long nanos, long rttNanos, DecodedPacket reply) {}
+
+        /** Called once before the first probe with a copy of it, to prepare (and warm up) the printing path. */
+        default void warmUp(ByteBuffer probe, int length) {}
+
+        /** About once a second while the run lasts. */
+        default void progress(ProbeStatistics statistics) {}
+    }
+
+    /** How to run: {@code count} and {@code durationNanos} are -1 when unbounded (one of them must be set). */
+    public record Settings(long count, long durationNanos, long intervalNanos, boolean flood, boolean replies,
+                           long replyTimeoutNanos, int batchSize) {
+        public Settings {
+            if (count < 0 && durationNanos < 0) {
+                throw new IllegalArgumentException("a run needs a count or a duration");
+            }
+        }
+    }
+
+    private static final int RECEIVE_BYTES = 65536;
+    private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
+
+    private final SocketApi api;
+    private final ProbeSeries series;
+    private final Settings settings;
+    private final Listener listener;
+
+    private final ProbeStatistics statistics = new ProbeStatistics();
+    private final PacketDecoder decoder = new PacketDecoder();
+    private final DecodedPacket decoded = new DecodedPacket();
+    private ReplyMatcher matcher;
+    private PacketSocket capture;
+    private NativeBuffer receiveBuffer;
+    private final dev.rawsock.linux.RealtimeClock clock = new dev.rawsock.linux.RealtimeClock();
+    /** System.nanoTime at the start: pacing and bounds. */
+    private long start;
+    /** CLOCK_REALTIME at the start: the times reported, which kernel receive stamps share. */
+    private long startWall;
+    private long nextProgress;
+
+    public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener) {
+        this.api = api;
+        this.series = series;
+        this.settings = settings;
+        this.listener = listener;
+    }
+
+    /** Runs to the end and returns the statistics. Needs CAP_NET_RAW (EPERM otherwise). */
+    public ProbeStatistics run() throws ErrnoException {
+        try (RawSender sender = RawSender.open(api)) {
+            if (settings.replies()) {
+                capture = PacketSocket.open(api, true, Protocol.ETH_P_IP);
+                receiveBuffer = NativeBuffer.allocate(RECEIVE_BYTES);
+                matcher = new ReplyMatcher(series);
+            }
+            try {
+                warmUp();
+                start = System.nanoTime();
+                startWall = clock.nanos();
+                statistics.startNanos = start;
+                nextProgress = start + PROGRESS_EVERY_NANOS;
+                if (settings.flood()) {
+                    flood(sender);
+                } else {
+                    paced(sender);
+                }
+                statistics.lastSendNanos = System.nanoTime();
+                if (capture != null) {
+                    long deadline = System.nanoTime() + settings.replyTimeoutNanos();
+                    while (statistics.received < statistics.sent && waitForReplies(deadline)) {
+                        // keep reading until every probe is answered or the timeout passes
+                    }
+                    statistics.captureDrops = capture.statistics().drops();
+                    statistics.duplicates = matcher.duplicates();
+                }
+                statistics.endNanos = System.nanoTime();
+            } finally {
+                if (capture != null) {
+                    capture.close();
+                }
+            }
+        }
+        return statistics;
+    }
+
+    /**
+     * Runs the receive path once on a probe of our own before the first real one, so class loading and
+     * first-call costs do not land in the first round-trip time.
+     */
+    private void warmUp() {
+        ByteBuffer probe = ByteBuffer.allocate(series.length());
+        series.write(0, probe, 0);
+        decoder.decode(probe, 0, series.length(), series.length(), FirstLayer.IP, decoded);
+        if (matcher != null) {
+            matcher.match(decoded, clock.nanos());
+        }
+        listener.warmUp(probe, series.length());
+    }
+
+    private boolean more(long i, long now) {
+        return (settings.count() < 0 || i < settings.count())
+                && (settings.durationNanos() < 0 || now - start < settings.durationNanos());
+    }
+
+    private void paced(RawSender sender) throws ErrnoException {
+        NativeBuffer packet = NativeBuffer.allocate(series.length());
+        ByteBuffer b = packet.buffer();
+        for (long i = 0; more(i, System.nanoTime()); i++) {
+            if (i > 0) {
+                waitUntil(start + i * settings.intervalNanos());
+                if (!more(i, System.nanoTime())) {
+                    break;
+                }
+            }
+            int length = series.write(i, b, 0);
+            long before = clock.nanos();
+            sender.send(packet, 0, length, series.destination());
+            sent(i, before, b, 0, length);
+            drainReplies();
+        }
+    }
+
+    private void flood(RawSender sender) throws ErrnoException {
+        RawSender.Batch batch = sender.batch(settings.batchSize(), series.length());
+        ByteBuffer b = batch.buffer().buffer();
+        long i = 0;
+        while (more(i, System.nanoTime())) {
+            int n = settings.batchSize();
+            if (settings.count() >= 0) {
+                n = (int) Math.min(n, settings.count() - i);
+            }
+            for (int k = 0; k < n; k++) {
+                int length = series.write(i + k, b, batch.slotOffset(k));
+                batch.set(k, length, series.destination());
+            }
+            long before = clock.nanos();
+            int went = batch.send(n);
+            for (int k = 0; k < went; k++) {
+                sent(i + k, before, b, batch.slotOffset(k), series.length());
+            }
+            i += went;
+            drainReplies();
+        }
+    }
+
+    /** Probe {@code i} went out at {@code wallNanos} (CLOCK_REALTIME, read just before the call). */
+    private void sent(long i, long wallNanos, ByteBuffer b, int offset, int length) {
+        statistics.sent++;
+        statistics.bytesSent += length;
+        if (matcher != null) {
+            matcher.sent(i, wallNanos);
+        }
+        listener.sent(i, wallNanos - startWall, b, offset, length);
+        long now = System.nanoTime();
+        if (now >= nextProgress) {
+            nextProgress = now + PROGRESS_EVERY_NANOS;
+            listener.progress(statistics);
+        }
+    }
+
+    /** Waits until {@code due}, reading replies meanwhile; short waits are finished by parking, not polling. */
+    private void waitUntil(long due) throws ErrnoException {
+        long remaining;
+        while ((remaining = due - System.nanoTime()) > 0) {
+            if (capture != null && remaining > 2_000_000L) {
+                receiveOne((int) (remaining / 1_000_000L) - 1);
+            } else {
+                if (capture != null) {
+                    drainReplies();
+                }
+                LockSupport.parkNanos(Math.min(remaining, 50_000L));
+            }
+        }
+    }
+
+    /** Reads what has arrived without waiting. */
+    private void drainReplies() throws ErrnoException {
+        if (capture == null) {
+            return;
+        }
+        for (int k = 0; k < 1024 && receiveOne(0); k++) {
+            // bounded: at most this many frames between two probes
+        }
+    }
+
+    /** Waits for replies until {@code deadline}; false when it has passed. */
+    private boolean waitForReplies(long deadline) throws ErrnoException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return false;
+        }
+        receiveOne((int) Math.max(1, Math.min(remaining / 1_000_000L, 100)));
+        return true;
+    }
+
+    /** Reads one frame if one comes within {@code timeoutMillis}; true when one was read. */
+    private boolean receiveOne(int timeoutMillis) throws ErrnoException {
+        int n = capture.receive(receiveBuffer, 0, RECEIVE_BYTES, timeoutMillis);
+        if (n < 0) {
+            return false;
+        }
+        // The kernel's receive stamp when it gave one: our own delays do not stretch the round trip.
+        long now = capture.timestampNanos() != 0 ? capture.timestampNanos() : clock.nanos();
+        if (capture.outgoing()) {
+            return true; // our own probes (and anything else) on their way out
+        }
+        decoder.decode(receiveBuffer.buffer(), 0, n, capture.originalLength(), FirstLayer.IP, decoded);
+        if (capture.checksumNotReady()) {
+            decoded.checksumOffloaded();
+        }
+        long rtt = matcher.match(decoded, now);
+        if (rtt >= 0) {
+            statistics.reply(rtt, capture.originalLength());
+            listener.received(matcher.matchedProbe(), now - startWall, rtt, decoded);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,263 @@
+package dev.rawsock.socket;
+
+import dev.rawsock.linux.Constants;
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.linux.LibC;
+import dev.rawsock.linux.Linux;
+import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.linux.Structs;
+import dev.rawsock.linux.Syscall;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An AF_PACKET socket (packet(7)) for capturing: every frame on one interface or on all, whole
+ * (SOCK_RAW, with the link-layer header) or cooked (SOCK_DGRAM, from the network header on). It keeps
+ * the kernel's own sockaddr_ll of the last frame (direction, interface, protocol), takes a classic BPF
+ * filter so the kernel drops what is not wanted, and reports the kernel's drop count. Receiving allocates
+ * nothing: all memory is set up when the socket is opened. Needs CAP_NET_RAW.
+ */
+public final class PacketSocket implements AutoCloseable {
+    private final SocketApi api;
+    private final Socket socket;
+    private final boolean cooked;
+    private final int protocol;
+    private final LibC libc = Linux.libc();
+
+    // One block of native memory for receiving: sockaddr_ll, pollfd, iovec, msghdr, and the control
+    // buffer where PACKET_AUXDATA and SCM_TIMESTAMPNS arrive.
+    private static final int POLLFD = 24;
+    private static final int IOVEC = POLLFD + Structs.Pollfd.SIZE;
+    private static final int MSGHDR = IOVEC + Structs.Iovec.SIZE;
+    private static final int CONTROL = MSGHDR + Structs.Msghdr.SIZE;
+    private static final int CONTROL_BYTES = 96; // CMSG_SPACE(20) + CMSG_SPACE(16) = 72, with room
+    private final NativeBuffer address = NativeBuffer.allocate(CONTROL + CONTROL_BYTES);
+    private int lastStatus;
+    private long lastTimestampNanos;
+
+    private int lastPacketType;
+    private int lastInterfaceIndex;
+    private int lastProtocol;
+    private int lastOriginalLength;
+
+    private PacketSocket(SocketApi api, Socket socket, boolean cooked, int protocol) {
+        this.api = api;
+        this.socket = socket;
+        this.cooked = cooked;
+        this.protocol = protocol;
+        ByteBuffer a = address.buffer();
+        a.putLong(MSGHDR + Structs.Msghdr.MSG_NAME, address.address());
+        a.putLong(MSGHDR + Structs.Msghdr.MSG_IOV, address.address(IOVEC));
+        a.putLong(MSGHDR + Structs.Msghdr.MSG_IOVLEN, 1);
+        a.putLong(MSGHDR + Structs.Msghdr.MSG_CONTROL, address.address(CONTROL));
+    }
+
+    /**
+     * Opens a packet socket for one Ethernet protocol (ETH_P_ALL for every frame); {@code cooked} gives
+     * frames from the network header on (SOCK_DGRAM), otherwise whole (SOCK_RAW).
+     */
+    public static PacketSocket open(SocketApi api, boolean cooked, Protocol ethernetProtocol) throws ErrnoException {
+        Socket s = api.socket(Domain.AF_PACKET, cooked ? SocketType.SOCK_DGRAM : SocketType.SOCK_RAW, ethernetProtocol);
+        try {
+            // PACKET_AUXDATA: each frame comes with its status, which says when a checksum was never filled
+            // in (a loopback segment with checksum offload) rather than wrong.
+            api.setsockopt(s, Constants.SOL_PACKET, Constants.PACKET_AUXDATA, new byte[] {1, 0, 0, 0});
+            // SO_TIMESTAMPNS: the kernel's receive time of each frame, for round trips our own delays cannot stretch.
+            api.setsockopt(s, SocketOptions.SO_TIMESTAMPNS, true);
+        } catch (ErrnoException e) {
+            api.close(s);
+            throw e;
+        }
+        return new PacketSocket(api, s, cooked, ethernetProtocol.number);
+    }
+
+    /** The interface's index (if_nametoindex(3)); ENODEV when there is none of that name. */
+    public static int interfaceIndex(String name) throws ErrnoException {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length == 0 || bytes.length >= Constants.IFNAMSIZ) {
+            throw Syscall.failure("if_nametoindex", dev.rawsock.linux.Errno.ENODEV.number,
+                    "'" + name + "' is not an interface name (1-" + (Constants.IFNAMSIZ - 1) + " characters)");
+        }
+        NativeBuffer text = NativeBuffer.allocate(Constants.IFNAMSIZ);
+        text.buffer().put(0, bytes);
+        int index = Linux.libc().if_nametoindex(text.address());
+        if (index == 0) {
+            throw Syscall.failure("if_nametoindex", dev.rawsock.linux.Errno.ENODEV.number, "no interface named '" + name + "'");
+        }
+        return index;
+    }
+
+    /** Receive only from this interface (bind(2) with a sockaddr_ll). */
+    public void bindInterface(int interfaceIndex) throws ErrnoException {
+        ByteBuffer b = address.buffer();
+        for (int i = 0; i < Structs.SockaddrLl.SIZE; i++) {
+            b.put(i, (byte) 0);
+        }
+        b.putShort(Structs.SockaddrLl.SLL_FAMILY, (short) Constants.AF_PACKET);
+        b.putShort(Structs.SockaddrLl.SLL_PROTOCOL, Short.reverseBytes((short) protocol)); // network order
+        b.putInt(Structs.SockaddrLl.SLL_IFINDEX, interfaceIndex);
+        int fd = socket.fdFor("bind");
+        if (libc.bind(fd, address.address(), Structs.SockaddrLl.SIZE) < 0) {
+            throw Syscall.failure("bind", Syscall.errno(), "interface index " + interfaceIndex);
+        }
+    }
+
+    /**
+     * Attaches a classic BPF program (SO_ATTACH_FILTER, socket(7)); each element packs one sock_filter:
+     * {@code code << 48 | jt << 40 | jf << 32 | k}. The kernel checks the program and refuses a bad one (EINVAL).
+     */
+    public void attachFilter(long[] instructions) throws ErrnoException {
+        NativeBuffer program = NativeBuffer.allocate(instructions.length * Structs.SockFilter.SIZE);
+        ByteBuffer p = program.buffer();
+        for (int i = 0; i < instructions.length; i++) {
+            long insn = instructions[i];
+            int at = i * Structs.SockFilter.SIZE;
+            p.putShort(at + Structs.SockFilter.CODE, (short) (insn >>> 48));
+            p.put(at + Structs.SockFilter.JT, (byte) (insn >>> 40));
+            p.put(at + Structs.SockFilter.JF, (byte) (insn >>> 32));
+            p.putInt(at + Structs.SockFilter.K, (int) insn);
+        }
+        NativeBuffer fprog = NativeBuffer.allocate(Structs.SockFprog.SIZE);
+        fprog.buffer().putShort(Structs.SockFprog.LEN, (short) instructions.length);
+        fprog.buffer().putLong(Structs.SockFprog.FILTER, program.address());
+        int fd = socket.fdFor("setsockopt");
+        if (libc.setsockopt(fd, Constants.SOL_SOCKET, Constants.SO_ATTACH_FILTER, fprog.address(), Structs.SockFprog.SIZE) < 0) {
+            throw Syscall.failure("setsockopt SO_ATTACH_FILTER", Syscall.errno(), instructions.length + " instructions");
+        }
+        // The kernel copied the program; our copies may go.
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: forever) for a frame and copies at most {@code capacity}
+     * bytes of it to {@code offset} of {@code into}. Returns the bytes stored, or -1 on timeout. The
+     * frame's real length, direction, interface and protocol are then in {@link #originalLength()},
+     * {@link #packetType()}, {@link #interfaceIndex()} and {@link #protocol()}.
+     */
+    public int receive(NativeBuffer into, int offset, int capacity, int timeoutMillis) throws ErrnoException {
+        int fd = socket.fdFor("recvfrom");
+        ByteBuffer a = address.buffer();
+        if (timeoutMillis >= 0) {
+            a.putInt(POLLFD + Structs.Pollfd.FD, fd);
+            a.putShort(POLLFD + Structs.Pollfd.EVENTS, (short) Constants.POLLIN);
+            a.putShort(POLLFD + Structs.Pollfd.REVENTS, (short) 0);
+            int ready = libc.poll(address.address(POLLFD), 1, timeoutMillis);
+            if (ready == 0) {
+                return -1;
+            }
+            if (ready < 0) {
+                int errno = Syscall.errno();
+                if (Syscall.interrupted(errno)) {
+                    return -1;
+                }
+                throw Syscall.failure("poll", errno, null);
+            }
+        }
+        a.putLong(IOVEC + Structs.Iovec.IOV_BASE, into.address(offset));
+        a.putLong(IOVEC + Structs.Iovec.IOV_LEN, capacity);
+        long rc;
+        int errno = 0;
+        do {
+            a.putInt(MSGHDR + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrLl.SIZE);
+            a.putLong(MSGHDR + Structs.Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
+            // MSG_TRUNC: the return value is the frame's real length even when it did not fit (packet(7)).
+            rc = libc.recvmsg(fd, address.address(MSGHDR), Constants.MSG_TRUNC);
+        } while (rc < 0 && Syscall.interrupted(errno = Syscall.errno()));
+        if (rc < 0) {
+            throw Syscall.failure("recvmsg", errno, null);
+        }
+        readControlMessages(a);
+        lastOriginalLength = (int) rc;
+        lastPacketType = a.get(Structs.SockaddrLl.SLL_PKTTYPE) & 0xFF;
+        lastInterfaceIndex = a.getInt(Structs.SockaddrLl.SLL_IFINDEX);
+        lastProtocol = Short.toUnsignedInt(Short.reverseBytes(a.getShort(Structs.SockaddrLl.SLL_PROTOCOL)));
+        return (int) Math.min(rc, capacity);
+    }
+
+    /** Reads tp_status (PACKET_AUXDATA) and the receive time (SCM_TIMESTAMPNS) from the control messages (cmsg(3)). */
+    private void readControlMessages(ByteBuffer a) {
+        lastStatus = 0;
+        lastTimestampNanos = 0;
+        long controlLength = a.getLong(MSGHDR + Structs.Msghdr.MSG_CONTROLLEN);
+        int at = CONTROL;
+        while (at + Structs.Cmsghdr.SIZE <= CONTROL + controlLength) {
+            long length = a.getLong(at + Structs.Cmsghdr.CMSG_LEN);
+            if (length < Structs.Cmsghdr.SIZE || at + length > CONTROL + CONTROL_BYTES) {
+                break;
+            }
+            int level = a.getInt(at + Structs.Cmsghdr.CMSG_LEVEL);
+            int type = a.getInt(at + Structs.Cmsghdr.CMSG_TYPE);
+            int data = at + Structs.Cmsghdr.SIZE;
+            if (level == Constants.SOL_PACKET && type == Constants.PACKET_AUXDATA
+                    && length >= Structs.Cmsghdr.SIZE + Structs.TpacketAuxdata.SIZE) {
+                lastStatus = a.getInt(data + Structs.TpacketAuxdata.TP_STATUS);
+            } else if (level == Constants.SOL_SOCKET && type == Constants.SCM_TIMESTAMPNS
+                    && length >= Structs.Cmsghdr.SIZE + Structs.Timespec.SIZE) {
+                lastTimestampNanos = a.getLong(data + Structs.Timespec.TV_SEC) * 1_000_000_000L
+                        + a.getLong(data + Structs.Timespec.TV_NSEC);
+            }
+            at += (int) ((length + 7) & ~7L); // each control message is aligned to 8 bytes
+        }
+    }
+
+    /** When the kernel received the last frame, in CLOCK_REALTIME nanoseconds since the epoch (0 if unknown). */
+    public long timestampNanos() {
+        return lastTimestampNanos;
+    }
+
+    /**
+     * True when the kernel had not filled in the last frame's transport checksum (TP_STATUS_CSUMNOTREADY):
+     * its own segments on loopback, offloaded; the value in the header is then meaningless, not wrong.
+     */
+    public boolean checksumNotReady() {
+        return (lastStatus & Constants.TP_STATUS_CSUMNOTREADY) != 0;
+    }
+
+    /** PACKET_HOST, PACKET_OUTGOING, ... of the last frame (packet(7)). */
+    public int packetType() {
+        return lastPacketType;
+    }
+
+    /** True when the last frame was one this host sent (seen on the way out). */
+    public boolean outgoing() {
+        return lastPacketType == Constants.PACKET_OUTGOING;
+    }
+
+    public int interfaceIndex() {
+        return lastInterfaceIndex;
+    }
+
+    /** The Ethernet protocol of the last frame (host order, e.g. 0x0800). */
+    public int protocol() {
+        return lastProtocol;
+    }
+
+    /** The last frame's length on the wire, which may exceed what was stored. */
+    public int originalLength() {
+        return lastOriginalLength;
+    }
+
+    /** True for SOCK_DGRAM sockets, whose frames start at the network header. */
+    public boolean cooked() {
+        return cooked;
+    }
+
+    /** What the kernel counted since the last call (PACKET_STATISTICS resets on read). */
+    public record Statistics(long packets, long drops) {}
+
+    public Statistics statistics() throws ErrnoException {
+        byte[] raw = api.getsockopt(socket, Constants.SOL_PACKET, Constants.PACKET_STATISTICS, Structs.TpacketStats.SIZE);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(java.nio.ByteOrder.nativeOrder());
+        return new Statistics(Integer.toUnsignedLong(b.getInt(Structs.TpacketStats.TP_PACKETS)),
+                Integer.toUnsignedLong(b.getInt(Structs.TpacketStats.TP_DROPS)));
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() throws ErrnoException {
+        api.close(socket);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.rawsock.socket;
+
+import dev.rawsock.linux.Constants;
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.linux.LibC;
+import dev.rawsock.linux.Linux;
+import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.linux.Structs;
+import dev.rawsock.linux.Syscall;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Sends whole IPv4 packets, header included, on a raw socket (AF_INET, SOCK_RAW, IPPROTO_RAW: IP_HDRINCL
+ * is implied, raw(7)). Linux then rewrites the IP checksum and total length, and fills in the id and
+ * source when they are 0. One packet at a time through sendto(2), or many per call through sendmmsg(2)
+ * from a preallocated {@link Batch}; neither allocates per packet. Needs CAP_NET_RAW.
+ */
+public final class RawSender implements AutoCloseable {
+    private final SocketApi api;
+    private final Socket socket;
+    private final LibC libc = Linux.libc();
+    private final NativeBuffer destination = NativeBuffer.allocate(Structs.SockaddrIn.SIZE);
+    private final jnr.ffi.Pointer destinationPointer = destination.pointer();
+    private NativeBuffer single;
+    private jnr.ffi.Pointer singlePointer;
+
+    private RawSender(SocketApi api, Socket socket) {
+        this.api = api;
+        this.socket = socket;
+        destination.buffer().putShort(Structs.SockaddrIn.SIN_FAMILY, (short) Constants.AF_INET);
+    }
+
+    public static RawSender open(SocketApi api) throws ErrnoException {
+        return new RawSender(api, api.socket(Domain.AF_INET, SocketType.SOCK_RAW, Protocol.IPPROTO_RAW));
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    /** Sends {@code length} bytes at {@code offset} of {@code packet} to IPv4 {@code destination}; returns bytes sent. */
+    public int send(NativeBuffer packet, int offset, int length, int destinationAddress) throws ErrnoException {
+        int fd = socket.fdFor("sendto");
+        destination.buffer().putInt(Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
+        if (packet != single) {
+            single = packet;
+            singlePointer = packet.pointer();
+        }
+        jnr.ffi.Pointer data = offset == 0 ? singlePointer : packet.pointer(offset);
+        long rc;
+        int errno = 0;
+        while ((rc = libc.sendto(fd, data, length, 0, destinationPointer, Structs.SockaddrIn.SIZE)) < 0
+                && Syscall.interrupted(errno = Syscall.errno())) {
+            // send again after EINTR
+        }
+        if (rc < 0) {
+            throw Syscall.failure("sendto", errno, null);
+        }
+        return (int) rc;
+    }
+
+    /** The address as sin_addr holds it in native memory: network byte order. */
+    private static int networkOrder(int address) {
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN ? address : Integer.reverseBytes(address);
+    }
+
+    /**
+     * A sendmmsg(2) arena: {@code slots} packet buffers of {@code slotBytes} each, with their iovecs,
+     * sockaddrs and mmsghdrs wired once. Fill slots through {@link #buffer()} at {@link #slotOffset},
+     * set each one's length and destination, then {@link #send(int)} them in one call (or a few).
+     */
+    public Batch batch(int slots, int slotBytes) {
+        return new Batch(slots, slotBytes);
+    }
+
+    public final class Batch {
+        private final int slots;
+        private final int slotBytes;
+        private final NativeBuffer packets;
+        private final NativeBuffer headers;
+        private final int iovecs;
+        private final int addresses;
+
+        private Batch(int slots, int slotBytes) {
+            this.slots = slots;
+            this.slotBytes = slotBytes;
+            this.packets = NativeBuffer.allocate(slots * slotBytes);
+            this.iovecs = slots * Structs.Mmsghdr.SIZE;
+            this.addresses = iovecs + slots * Structs.Iovec.SIZE;
+            this.headers = NativeBuffer.allocate(addresses + slots * Structs.SockaddrIn.SIZE);
+            ByteBuffer h = headers.buffer();
+            for (int i = 0; i < slots; i++) {
+                int msg = i * Structs.Mmsghdr.SIZE + Structs.Mmsghdr.MSG_HDR;
+                int iov = iovecs + i * Structs.Iovec.SIZE;
+                int sin = addresses + i * Structs.SockaddrIn.SIZE;
+                h.putLong(iov + Structs.Iovec.IOV_BASE, packets.address(i * slotBytes));
+                h.putLong(iov + Structs.Iovec.IOV_LEN, 0);
+                h.putShort(sin + Structs.SockaddrIn.SIN_FAMILY, (short) Constants.AF_INET);
+                h.putLong(msg + Structs.Msghdr.MSG_NAME, headers.address(sin));
+                h.putInt(msg + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrIn.SIZE);
+                h.putLong(msg + Structs.Msghdr.MSG_IOV, headers.address(iov));
+                h.putLong(msg + Structs.Msghdr.MSG_IOVLEN, 1);
+            }
+        }
+
+        public int slots() {
+            return slots;
+        }
+
+        /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
+        public NativeBuffer buffer() {
+            return packets;
+        }
+
+        public int slotOffset(int slot) {
+            return slot * slotBytes;
+        }
+
+        public int slotBytes() {
+            return slotBytes;
+        }
+
+        /** Sets how many bytes of slot {@code slot} go out, and to which IPv4 address. */
+        public void set(int slot, int lengthBytes, int destinationAddress) {
+            ByteBuffer h = headers.buffer();
+            h.putLong(iovecs + slot * Structs.Iovec.SIZE + Structs.Iovec.IOV_LEN, lengthBytes);
+            h.putInt(addresses + slot * Structs.SockaddrIn.SIZE + Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
+        }
+
+        /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
+        public int send(int count) throws ErrnoException {
+            int fd = socket.fdFor("sendmmsg");
+            int sent = 0;
+            while (sent < count) {
+                int rc = libc.sendmmsg(fd, headers.address(sent * Structs.Mmsghdr.SIZE), count - sent, 0);
+                if (rc < 0) {
+                    int errno = Syscall.errno();
+                    if (Syscall.interrupted(errno)) {
+                        continue;
+                    }
+                    if (sent > 0) {
+                        return sent; // report the partial batch; the next call will meet the error again
+                    }
+                    throw Syscall.failure("sendmmsg", errno, null);
+                }
+                sent += rc;
+            }
+            return sent;
+        }
+    }
+
+    @Override
+    public void close() throws ErrnoException {
+        api.close(socket);
+    }
+}
