@@ -91,6 +91,20 @@ class UnprivilegedTest {
     }
 
     @Test
+    void sendingNeedsCapNetRawButCraftingDoesNot() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        NativeTools.Result send = asNobody("send", "tcp", "--dst", "127.0.0.1", "--dport", "9");
+        assertEquals(3, send.exitCode(), send.stderr());
+        assertTrue(send.stderr().lines().anyMatch(l -> l.startsWith("rawsock: socket: EPERM (Operation not permitted) - raw and packet sockets need CAP_NET_RAW")),
+                send.stderr());
+        assertFalse(send.stderr().contains("\tat "), send.stderr());
+
+        NativeTools.Result craft = asNobody("craft", "tcp", "--dst", "127.0.0.1", "--dport", "9");
+        assertEquals(0, craft.exitCode(), craft.stderr());
+        assertTrue(craft.stdout().startsWith("TCP 127.0.0.1:"), craft.stdout());
+    }
+
+    @Test
     void ordinarySocketsNeedNoPrivilege() throws Exception {
         Privileged.assumeRoot("dropping to another user with setpriv");
         NativeTools.Result r = asNobody("tour");
