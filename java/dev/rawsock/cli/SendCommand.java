@@ -94,6 +94,9 @@ final class SendCommand implements Callable<Integer> {
             description = "How long to wait for replies after the last probe (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--hex", description = "Add a hex dump of each packet (same as --dump).")
+    boolean hex;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only the statistics.")
     boolean quiet;
 
@@ -124,6 +127,7 @@ final class SendCommand implements Callable<Integer> {
         if (flood && count == null && duration == null) {
             throw new UsageException("--flood needs --count or --duration (a flood is always bounded)");
         }
+        output.hexDump |= hex;
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
         Integer routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destination) : null;
         PacketSpec packetSpec;
