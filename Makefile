@@ -4,7 +4,7 @@
 #   make run      build, then the main job: the socket API tour on loopback
 #   make test     build, then every test (privileged ones need root; RAWSOCK_REQUIRE_PRIVILEGED=1 forbids skips)
 #   make bench    build, then the benchmarks (ratios against C in the same run)
-#   make bench-quick  the same, fewer rounds and smaller counts (under a minute)
+#   make bench-quick  the same, fewer rounds, smaller counts, shorter JMH runs (under 3 minutes)
 #   make install  put bin/rawsock and the jar under $(PREFIX) (default /usr/local)
 #   make deps     install the Debian packages the tests use (run by build; a no-op when present)
 

@@ -42,6 +42,18 @@ public final class Assembler {
         }
     }
 
+    /** Zeroes {@code length} bytes at {@code offset}: 8 at a time (the byte order of a zero does not matter). */
+    private static void zero(ByteBuffer b, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
+        for (; i + 8 <= end; i += 8) {
+            b.putLong(i, 0L);
+        }
+        for (; i < end; i++) {
+            b.put(i, (byte) 0);
+        }
+    }
+
     private static int pad4(int bytes) {
         return (bytes + 3) & ~3;
     }
@@ -60,9 +72,7 @@ public final class Assembler {
         if (offset + total > b.limit()) {
             throw new IllegalArgumentException("the packet (" + total + " bytes) does not fit the buffer");
         }
-        for (int i = 0; i < ipHeaderBytes + transportBytes; i++) {
-            b.put(offset + i, (byte) 0); // option padding is EOL (0)
-        }
+        zero(b, offset, ipHeaderBytes + transportBytes); // option padding is EOL (0)
         // Random draws in a fixed order, only for automatic fields.
         int identification = spec.identification != null ? spec.identification : random.nextIdentification();
         int sourcePort = spec.sourcePort != null ? spec.sourcePort

@@ -124,11 +124,11 @@ public final class Ipv4View {
 
     /** The source address as an unsigned 32-bit number in an int (see {@link Ipv4Address}). */
     public int source() {
-        return (u16(SOURCE) << 16) | u16(SOURCE + 2);
+        return (int) BigEndian.u32(b, at + SOURCE);
     }
 
     public int destination() {
-        return (u16(DESTINATION) << 16) | u16(DESTINATION + 2);
+        return (int) BigEndian.u32(b, at + DESTINATION);
     }
 
     // ---- writing ----
@@ -191,14 +191,12 @@ public final class Ipv4View {
     }
 
     public Ipv4View source(int address) {
-        put16(SOURCE, address >>> 16);
-        put16(SOURCE + 2, address);
+        BigEndian.put32(b, at + SOURCE, address);
         return this;
     }
 
     public Ipv4View destination(int address) {
-        put16(DESTINATION, address >>> 16);
-        put16(DESTINATION + 2, address);
+        BigEndian.put32(b, at + DESTINATION, address);
         return this;
     }
 
@@ -222,7 +220,7 @@ public final class Ipv4View {
     }
 
     private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
+        return BigEndian.u16(b, at + field);
     }
 
     private void put8(int field, int value) {
@@ -230,7 +228,6 @@ public final class Ipv4View {
     }
 
     private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
+        BigEndian.put16(b, at + field, value);
     }
 }

@@ -195,11 +195,11 @@ public final class TcpView {
     }
 
     private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
+        return BigEndian.u16(b, at + field);
     }
 
     private long u32(int field) {
-        return ((long) u16(field) << 16) | u16(field + 2);
+        return BigEndian.u32(b, at + field);
     }
 
     private void put8(int field, int value) {
@@ -207,12 +207,10 @@ public final class TcpView {
     }
 
     private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
+        BigEndian.put16(b, at + field, value);
     }
 
     private void put32(int field, long value) {
-        put16(field, (int) (value >>> 16));
-        put16(field + 2, (int) value);
+        BigEndian.put32(b, at + field, value);
     }
 }

@@ -31,11 +31,17 @@ import java.util.concurrent.TimeUnit;
  * <li>TCP echo of 64-byte messages over 127.0.0.1, round trips per second: {@link EchoBench} (rawsock's
  *     Java API, byte[] and direct ByteBuffer) against {@code native/echo_bench.c}. Client, server and
  *     the JVM pinned to one CPU with taskset. Target: Java/C at least 0.9.
+ * <li>Packets: building and decoding one IPv4+TCP packet (mss, sackOK, timestamps, wscale; both
+ *     checksums), packets per second on one core: {@link PacketBench} under JMH with {@code -prof gc}
+ *     (rawsock, and the same packet through pcap4j) against {@code native/packet_bench.c}, alternated
+ *     repetition by repetition ({@link PacketRuns}). Targets: build and decode at least 0.5x C; bytes
+ *     allocated per packet (B/op) 0.
  * <li>CLI start-up: wall clock of {@code bin/rawsock --version}, with {@code java -version} (the bare
  *     JVM's floor) beside it for context. Not pinned: this is what a user waits for.
  * </ul>
  *
- * Every loop is bounded in count and time: an echo round gives up after 60 s, a start-up run after 30 s.
+ * Every loop is bounded in count and time: an echo round gives up after 60 s, a C packet run after 120 s,
+ * a start-up run after 30 s; JMH runs for the iterations it is given.
  *
  * <p>To add a case: measure it with {@link #alternate} (or the same pattern) and add a {@link Row}.
  */
@@ -46,13 +52,15 @@ public final class BenchMain {
     private BenchMain() {}
 
     /** How much to measure. */
-    record Plan(boolean quick, int echoRounds, int echoCount, int echoWarmupCount, int startupRuns) {
+    record Plan(boolean quick, int echoRounds, int echoCount, int echoWarmupCount, int startupRuns,
+                int packetRepetitions, long packetCIterations, int jmhWarmupIterations, int jmhWarmupMillis,
+                int jmhIterations, int jmhMillis) {
         static Plan full() {
-            return new Plan(false, 9, 50_000, 50_000, 15);
+            return new Plan(false, 9, 50_000, 50_000, 15, 5, 20_000_000L, 2, 1000, 3, 1000);
         }
 
         static Plan quickPlan() {
-            return new Plan(true, 5, 10_000, 20_000, 7);
+            return new Plan(true, 5, 10_000, 20_000, 7, 3, 10_000_000L, 1, 1000, 2, 500);
         }
     }
 
@@ -73,7 +81,13 @@ public final class BenchMain {
      * least ratio wanted when higher is better, the most when lower is better.
      */
     record Row(String id, String title, String unit, boolean higherIsBetter, String subject, Stats rawsock,
-               String baseline, Stats base, Double targetRatio, String note) {
+               String baseline, Stats base, Double targetRatio, String note, Double bytesPerOp, Double baseBytesPerOp) {
+        /** A row without allocation figures (echo, start-up); the packet cases get theirs from JMH's gc profiler. */
+        Row(String id, String title, String unit, boolean higherIsBetter, String subject, Stats rawsock,
+            String baseline, Stats base, Double targetRatio, String note) {
+            this(id, title, unit, higherIsBetter, subject, rawsock, baseline, base, targetRatio, note, null, null);
+        }
+
         double ratio() {
             return rawsock.median() / base.median();
         }
@@ -104,7 +118,7 @@ public final class BenchMain {
                 case "--help", "-h" -> {
                     System.out.println("usage: bin/bench [--quick]\n"
                             + "  Benchmarks against a baseline in the same run; table on stdout, JSON in target/bench/.\n"
-                            + "  --quick  fewer rounds and smaller counts (well under a minute)");
+                            + "  --quick  fewer rounds, smaller counts, shorter JMH iterations (under 3 minutes)");
                     return;
                 }
                 default -> {
@@ -135,6 +149,7 @@ public final class BenchMain {
         LocalDateTime started = LocalDateTime.now();
         String loadBefore = loadAverage();
         Pinning pinning = pinning();
+        Files.createDirectories(root.resolve("target/bench"));
         String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
         System.out.println("rawsock bench" + (plan.quick() ? " --quick" : "") + ", "
@@ -149,6 +164,9 @@ public final class BenchMain {
 
         List<Row> rows = new ArrayList<>();
         rows.addAll(echoRows(root, plan, pinning, javaBinary));
+        System.out.println("packets: " + PacketRuns.describe(plan));
+        System.out.flush();
+        rows.addAll(PacketRuns.rows(root, plan));
         rows.add(startupRow(root, plan));
 
         String loadAfter = loadAverage();
@@ -158,7 +176,6 @@ public final class BenchMain {
                 + (pinning.pinned() ? "" : "; echo NOT pinned: figures vary 2-4x with vCPU placement"));
 
         Path dir = root.resolve("target/bench");
-        Files.createDirectories(dir);
         Path json = dir.resolve("bench-" + started.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
         Files.writeString(json, json(rows, plan, pinning, started, loadBefore, loadAfter), StandardCharsets.UTF_8);
         System.out.println("written: " + root.relativize(json));
@@ -408,12 +425,14 @@ public final class BenchMain {
     // ---- output ----
 
     static void printTable(List<Row> rows, java.io.PrintStream out) {
-        String[] header = {"case", "unit", "rawsock median [min-max]", "baseline", "baseline median [min-max]", "ratio", "target"};
+        String[] header = {"case", "unit", "rawsock median [min-max]", "baseline", "baseline median [min-max]", "ratio", "target",
+                "B/op", "base B/op"};
         List<String[]> lines = new ArrayList<>();
         lines.add(header);
         for (Row row : rows) {
             lines.add(new String[] {row.title(), row.unit(), stats(row.rawsock(), row.unit()), row.baseline(),
-                    stats(row.base(), row.unit()), fmt2(row.ratio()) + "x", row.targetText()});
+                    stats(row.base(), row.unit()), fmt2(row.ratio()) + "x", row.targetText(), bytes(row.bytesPerOp()),
+                    row.baseBytesPerOp() == null && row.bytesPerOp() != null ? "-" : bytes(row.baseBytesPerOp())});
         }
         int[] width = new int[header.length];
         for (String[] line : lines) {
@@ -425,7 +444,7 @@ public final class BenchMain {
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < header.length; i++) {
                 String cell = lines.get(l)[i];
-                boolean right = i == 2 || i == 4 || i == 5;
+                boolean right = i == 2 || i == 4 || i == 5 || i == 7 || i == 8;
                 String padded = right ? " ".repeat(width[i] - cell.length()) + cell : cell + " ".repeat(width[i] - cell.length());
                 text.append(i == 0 ? "" : "  ").append(padded);
             }
@@ -438,7 +457,22 @@ public final class BenchMain {
                 out.println("-".repeat(total + 2 * (width.length - 1)));
             }
         }
-        out.println("ratio = rawsock median / baseline median; rtt/s: higher is better, ms: lower is better");
+        out.println("ratio = rawsock median / baseline median; rtt/s and pkts/s (M = million): higher is better, ms: lower is better");
+        out.println("B/op = bytes allocated per packet (JMH -prof gc, gc.alloc.rate.norm), the largest over the repetitions; "
+                + "'-': not measured (the C loops call no allocator)");
+        for (Row row : rows) {
+            if (row.bytesPerOp() != null && row.bytesPerOp() > 1) {
+                out.println("ALLOCATES: " + row.title().strip() + " (" + row.subject() + "): " + bytes(row.bytesPerOp())
+                        + " bytes per packet, target 0");
+            }
+        }
+    }
+
+    private static String bytes(Double perOp) {
+        if (perOp == null) {
+            return "";
+        }
+        return perOp < 10 ? String.format(Locale.US, "%.1f", perOp) : String.format(Locale.US, "%,.0f", perOp);
     }
 
     private static String stats(Stats s, String unit) {
@@ -446,7 +480,11 @@ public final class BenchMain {
     }
 
     private static String number(double value, String unit) {
-        return unit.equals("ms") ? String.format(Locale.US, "%.1f", value) : String.format(Locale.US, "%,.0f", value);
+        switch (unit) {
+            case "ms": return String.format(Locale.US, "%.1f", value);
+            case "pkts/s": return String.format(Locale.US, "%.2fM", value / 1e6);
+            default: return String.format(Locale.US, "%,.0f", value);
+        }
     }
 
     static String fmt2(double value) {
@@ -460,7 +498,12 @@ public final class BenchMain {
         j.append("  \"quick\": ").append(plan.quick()).append(",\n");
         j.append("  \"plan\": {\"echo_rounds\": ").append(plan.echoRounds()).append(", \"echo_count\": ").append(plan.echoCount())
                 .append(", \"echo_warmup_count\": ").append(plan.echoWarmupCount()).append(", \"startup_runs\": ")
-                .append(plan.startupRuns()).append(", \"round_limit_seconds\": ").append(ROUND_LIMIT_SECONDS).append("},\n");
+                .append(plan.startupRuns()).append(", \"round_limit_seconds\": ").append(ROUND_LIMIT_SECONDS)
+                .append(", \"packet_repetitions\": ").append(plan.packetRepetitions())
+                .append(", \"packet_c_iterations\": ").append(plan.packetCIterations())
+                .append(", \"jmh_warmup\": ").append(quote(plan.jmhWarmupIterations() + " x " + plan.jmhWarmupMillis() + " ms"))
+                .append(", \"jmh_measurement\": ").append(quote(plan.jmhIterations() + " x " + plan.jmhMillis() + " ms"))
+                .append("},\n");
         j.append("  \"machine\": {\"cpus\": ").append(Runtime.getRuntime().availableProcessors())
                 .append(", \"kernel\": ").append(quote(System.getProperty("os.version")))
                 .append(", \"java\": ").append(quote(System.getProperty("java.version")))
@@ -475,8 +518,8 @@ public final class BenchMain {
             j.append("    {\"id\": ").append(quote(r.id())).append(", \"title\": ").append(quote(r.title()))
                     .append(", \"unit\": ").append(quote(r.unit()))
                     .append(", \"better\": ").append(quote(r.higherIsBetter() ? "higher" : "lower")).append(",\n");
-            j.append("     \"rawsock\": ").append(statsJson(r.subject(), r.rawsock())).append(",\n");
-            j.append("     \"baseline\": ").append(statsJson(r.baseline(), r.base())).append(",\n");
+            j.append("     \"rawsock\": ").append(statsJson(r.subject(), r.rawsock(), r.bytesPerOp())).append(",\n");
+            j.append("     \"baseline\": ").append(statsJson(r.baseline(), r.base(), r.baseBytesPerOp())).append(",\n");
             j.append("     \"ratio\": ").append(num(r.ratio()))
                     .append(", \"target_ratio\": ").append(r.targetRatio() == null ? "null" : num(r.targetRatio()))
                     .append(", \"target_met\": ").append(r.met() == null ? "null" : r.met().toString())
@@ -487,13 +530,14 @@ public final class BenchMain {
         return j.toString();
     }
 
-    private static String statsJson(String name, Stats s) {
+    private static String statsJson(String name, Stats s, Double bytesPerOp) {
         StringBuilder samples = new StringBuilder();
         for (double v : s.samples()) {
             samples.append(samples.length() == 0 ? "" : ", ").append(num(v));
         }
         return "{\"name\": " + quote(name) + ", \"median\": " + num(s.median()) + ", \"min\": " + num(s.min())
-                + ", \"max\": " + num(s.max()) + ", \"samples\": [" + samples + "]}";
+                + ", \"max\": " + num(s.max()) + ", \"samples\": [" + samples + "]"
+                + (bytesPerOp == null ? "" : ", \"bytes_per_op\": " + num(bytesPerOp)) + "}";
     }
 
     private static String num(double v) {

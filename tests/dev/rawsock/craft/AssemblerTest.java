@@ -186,4 +186,36 @@ class AssemblerTest {
                 ByteBuffer.allocate(70000), 0));
         assertTrue(big.getMessage().contains("more than IPv4's 65535"), big.getMessage());
     }
+
+    @Test
+    void theBufferByteOrderAndKindDoNotChangeTheBytes() {
+        // The views read and write big-endian fields a short or an int at a time, swapping for little-endian
+        // buffers (the send path's direct buffers are in native order): the bytes must come out the same.
+        Bytes options = TcpOptions.encode(List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted(),
+                new TcpOption.Timestamps(0x01020304L, 0xA0B0C0D0L), new TcpOption.Nop(), new TcpOption.WindowScale(7)));
+        PacketSpec spec = PacketSpec.tcp().source(Ipv4Address.parse("198.18.0.1")).destination(Ipv4Address.parse("198.18.255.2"))
+                .destinationPort(0xBEEF).tcpOptions(options).payload(Bytes.of(new byte[] {1, 2, 3, 4, 5}))
+                .dscp(46).ecn(1).dontFragment(true).fragmentOffset(0x1ABC);
+        ByteBuffer heap = ByteBuffer.allocate(80);
+        ByteBuffer direct = ByteBuffer.allocateDirect(80).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int n = assembler.assemble(spec, Randomness.seeded(7), EmitOptions.DEFAULT, heap, 3);
+        assertEquals(n, assembler.assemble(spec, Randomness.seeded(7), EmitOptions.DEFAULT, direct, 3));
+        byte[] a = new byte[n];
+        byte[] b = new byte[n];
+        heap.get(3, a);
+        direct.get(3, b);
+        assertArrayEquals(a, b);
+        Ipv4View ip = new Ipv4View().wrap(direct, 3);
+        assertEquals(Ipv4Address.parse("198.18.255.2"), ip.destination());
+        assertEquals(0x1ABC, ip.fragmentOffset());
+        assertTrue(ip.dontFragment());
+        assertEquals(n, ip.totalLength());
+        TcpView tcp = new TcpView().wrap(direct, 3 + 20);
+        assertEquals(0xBEEF, tcp.destinationPort());
+        assertEquals(new TcpView().wrap(heap, 3 + 20).sequenceNumber(), tcp.sequenceNumber());
+        assertEquals(0xC0, direct.get(3 + 20 + 20 + 14) & 0xFF, "tsecr's third byte (options: mss 4, sackOK 2, ts from 6)");
+        DecodedPacket p = new PacketDecoder().decode(direct, 3, n, n, FirstLayer.IPV4, new DecodedPacket());
+        assertEquals(Verdict.VALID, p.ipv4Checksum());
+        assertFalse(p.malformed());
+    }
 }
