@@ -22,7 +22,7 @@ JAVA_SOURCES := $(shell find java -name '*.java') pom.xml
 DEBIAN_PACKAGES := python3 iproute2 util-linux procps tshark python3-scapy
 DEBIAN_COMMANDS := python3 ip setpriv ps tshark
 
-.PHONY: all build run test bench bench-quick install uninstall deps native clean
+.PHONY: all build run test bench bench-quick bench-deps install uninstall deps native clean
 
 all: build
 
@@ -56,11 +56,20 @@ run: build
 test: deps build
 	$(MVN) test
 
-bench: deps build
+# What `make bench` compares against, from Debian's packages: hping3, and nping (in the nmap package).
+BENCH_PACKAGES := hping3 nmap
+
+bench-deps:
+	@command -v hping3 >/dev/null 2>&1 && command -v nping >/dev/null 2>&1 || { \
+	  echo "installing Debian packages for the benchmarks: $(BENCH_PACKAGES)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES); \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES); fi; }
+
+bench: deps bench-deps build
 	$(MVN) -q test-compile
 	bin/bench
 
-bench-quick: deps build
+bench-quick: deps bench-deps build
 	$(MVN) -q test-compile
 	bin/bench --quick
 

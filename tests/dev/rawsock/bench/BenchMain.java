@@ -167,6 +167,9 @@ public final class BenchMain {
         System.out.println("packets: " + PacketRuns.describe(plan));
         System.out.flush();
         rows.addAll(PacketRuns.rows(root, plan));
+        System.out.println("send: " + SendRuns.describe(plan));
+        System.out.flush();
+        rows.addAll(SendRuns.rows(root, plan));
         rows.add(startupRow(root, plan));
 
         String loadAfter = loadAverage();
