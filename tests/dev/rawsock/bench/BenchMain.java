@@ -548,6 +548,9 @@ public final class BenchMain {
     }
 
     private static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
         StringBuilder q = new StringBuilder("\"");
         for (char ch : s.toCharArray()) {
             switch (ch) {
