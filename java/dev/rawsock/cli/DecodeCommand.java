@@ -135,6 +135,10 @@ final class DecodeCommand implements Callable<Integer> {
             throw new UsageException("cannot read '" + file + "': no such file");
         } catch (PcapFormatException e) {
             output.flush(out);
+            if (file.equals("-")) {
+                // Name the input the user gave, not the temporary copy (deleted below).
+                throw new PcapFormatException(Path.of("(standard input)"), e.offset(), e.problem());
+            }
             throw e;
         } finally {
             if (file.equals("-")) {

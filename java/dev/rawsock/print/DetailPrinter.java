@@ -97,7 +97,12 @@ public final class DetailPrinter {
                     field(out, indent, "sport", Integer.toString(u.sourcePort()));
                     field(out, indent, "dport", Integer.toString(u.destinationPort()));
                     field(out, indent, "length", u.length() + " bytes (8 header + " + Math.max(0, u.length() - 8) + " data)");
-                    field(out, indent, "checksum", "0x" + hex(u.checksum(), 4) + " " + verdict(p, u.checksum() == 0 ? "0 means not computed" : null));
+                    String checksum = "0x" + hex(u.checksum(), 4) + " " + verdict(p, u.checksum() == 0 ? "0 means not computed" : null);
+                    if (p.transportChecksum() == Verdict.INVALID) {
+                        // Judged only when the length field fits the data, so it says how many bytes the checksum covers.
+                        checksum += shouldBe(Checksums.udpField(u.computeChecksum(pseudoHeader(p, 17, u.length()), u.length())));
+                    }
+                    field(out, indent, "checksum", checksum);
                     break;
                 }
                 case ICMP: {
@@ -106,7 +111,8 @@ public final class DetailPrinter {
                     field(out, indent, "type", m.type() + " (" + IcmpTypes.typeName(m.type()) + ")");
                     String code = IcmpTypes.codeName(m.type(), m.code());
                     field(out, indent, "code", m.code() + (code != null ? " (" + code + ")" : ""));
-                    field(out, indent, "checksum", "0x" + hex(m.checksum(), 4) + " " + verdict(p, null));
+                    field(out, indent, "checksum", "0x" + hex(m.checksum(), 4) + " " + verdict(p, null)
+                            + (p.transportChecksum() == Verdict.INVALID ? shouldBe(m.computeChecksum(p.ipEnd() - at)) : ""));
                     if (m.type() == 0 || m.type() == 8 || m.type() == 13 || m.type() == 14) {
                         field(out, indent, "id", Integer.toString(m.identifier()));
                         field(out, indent, "seq", Integer.toString(m.sequence()));
@@ -124,7 +130,9 @@ public final class DetailPrinter {
                     field(out, indent, "type", m.type() + " (" + Icmpv6Types.name(m.type()) + ")");
                     String code = Icmpv6Types.codeName(m.type(), m.code());
                     field(out, indent, "code", m.code() + (code != null ? " (" + code + ")" : ""));
-                    field(out, indent, "checksum", "0x" + hex(m.checksum(), 4) + " " + verdict(p, null));
+                    field(out, indent, "checksum", "0x" + hex(m.checksum(), 4) + " " + verdict(p, null)
+                            + (p.transportChecksum() == Verdict.INVALID
+                            ? shouldBe(m.computeChecksum(pseudoHeader(p, 58, p.ipEnd() - at), p.ipEnd() - at)) : ""));
                     if (m.type() == 128 || m.type() == 129) {
                         field(out, indent, "id", Integer.toString(m.identifier()));
                         field(out, indent, "seq", Integer.toString(m.sequence()));
@@ -220,11 +228,9 @@ public final class DetailPrinter {
         field(out, indent, "flags", "0x" + hex(t.flags(), 3) + " (" + (names.isEmpty() ? "none" : names) + ")");
         field(out, indent, "window", Integer.toString(t.window()));
         String checksum = "0x" + hex(t.checksum(), 4) + " " + verdict(p, null);
-        if (p.transportChecksum() == Verdict.INVALID && p.has(Layer.IPV4)) {
-            Ipv4View ip = ipv4.wrap(p.buffer(), p.offset(Layer.IPV4));
+        if (p.transportChecksum() == Verdict.INVALID) {
             int segment = p.ipEnd() - at;
-            long pseudo = Checksums.pseudoHeaderIpv4(ip.source(), ip.destination(), ip.protocol(), segment);
-            checksum = "0x" + hex(t.checksum(), 4) + " incorrect (should be 0x" + hex(t.computeChecksum(pseudo, segment), 4) + ")";
+            checksum += shouldBe(t.computeChecksum(pseudoHeader(p, 6, segment), segment));
         }
         field(out, indent, "checksum", checksum);
         field(out, indent, "urgent_pointer", Integer.toString(t.urgentPointer()));
@@ -247,6 +253,20 @@ public final class DetailPrinter {
             out.append(indent).append("  quoted packet (").append(inner.capturedLength()).append(" bytes):\n");
             new DetailPrinter().append(out, inner, indent + "    ");
         }
+    }
+
+    /** The pseudo-header sum (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1) from the packet's IPv4 or IPv6 header. */
+    private long pseudoHeader(DecodedPacket p, int protocol, int length) {
+        if (p.has(Layer.IPV4)) {
+            Ipv4View ip = ipv4.wrap(p.buffer(), p.offset(Layer.IPV4));
+            return Checksums.pseudoHeaderIpv4(ip.source(), ip.destination(), protocol, length);
+        }
+        int at = p.offset(Layer.IPV6);
+        return Checksums.pseudoHeaderIpv6(p.buffer(), at + 8, at + 24, length, protocol);
+    }
+
+    private static String shouldBe(int checksum) {
+        return " (should be 0x" + hex(checksum, 4) + ")";
     }
 
     private static String verdict(DecodedPacket p, String unknownReason) {

@@ -1,6 +1,7 @@
 package dev.rawsock.print;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.rawsock.wire.ArpView;
 import dev.rawsock.wire.Bytes;
@@ -32,7 +33,11 @@ import java.nio.ByteBuffer;
  * field.
  */
 public final class JsonPrinter {
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /**
+     * No root-value separator: jackson's default writes a space before every object after the first, so each
+     * line but the first would start with " {". Each object ends with the newline {@link #print} writes.
+     */
+    private static final JsonFactory FACTORY = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
 
     private final JsonGenerator json;
     private final Ipv4View ipv4 = new Ipv4View();

@@ -7,6 +7,12 @@ import java.nio.ByteBuffer;
  * that disagrees with the options, the reserved flag), so {@code decode(emit(h))} equals {@code h} for
  * any {@code h}. Options are kept as their raw bytes; {@link #parsedOptions()} reads them.
  *
+ * <p>One consistency rule keeps that round trip true, the same as {@link TcpHeader}'s: the options may not
+ * be longer than the ihl says ({@code options.length() <= max(0, ihl * 4 - 20)}). Bytes past {@code ihl * 4}
+ * are the IP payload on the wire whatever the sender meant, so this forbids no packet: to send "options"
+ * the header does not claim, put them at the start of the payload. Shorter options than the ihl claims are
+ * fine (a truncated capture, or a crafted lie).
+ *
  * @param options the bytes between the fixed header and {@code ihl * 4} (may be shorter than ihl says
  *                when the header was truncated or malformed)
  */
@@ -28,6 +34,17 @@ public record Ipv4Header(int version, int ihl, int dscp, int ecn, int totalLengt
         if (options.length() > 40) {
             throw new IllegalArgumentException("IPv4 options are at most 40 bytes, not " + options.length());
         }
+        int room = Math.max(0, ihl * 4 - Ipv4View.MIN_HEADER_BYTES);
+        if (options.length() > room) {
+            throw new IllegalArgumentException("options are " + options.length() + " bytes but ihl " + ihl
+                    + " leaves room for " + room + " (use ihl " + ihlFor(options.length())
+                    + ", or send the extra bytes as payload)");
+        }
+    }
+
+    /** The ihl that covers {@code optionBytes} option bytes: 5 plus the words they fill, rounded up. */
+    public static int ihlFor(int optionBytes) {
+        return 5 + (optionBytes + 3) / 4;
     }
 
     static void checkRange(String field, int value, int max) {

@@ -340,7 +340,8 @@ public final class PacketDecoder {
         if (length < UdpView.HEADER_BYTES) {
             p.malformed(Layer.UDP, at + 4, "length " + length + " is less than the 8-byte header");
         } else if (length > available) {
-            if (!p.truncated) {
+            // A first fragment carries only the start of the datagram its length counts.
+            if (!p.truncated && !p.firstFragment) {
                 p.malformed(Layer.UDP, at + 4, "length " + length + " is larger than the data (" + available + " bytes)");
             }
         } else {

@@ -156,6 +156,32 @@ class PacketDecoderTest {
         assertEquals(Verdict.UNKNOWN, q.transportChecksum(), "but not the whole segment");
     }
 
+    /**
+     * The first fragment of a UDP datagram holds the UDP header, whose length counts the whole datagram: more
+     * than this fragment carries, and rightly so. That is neither truncated nor malformed.
+     */
+    @Test
+    void aFirstUdpFragmentIsNotMalformed() {
+        ByteBuffer b = ByteBuffer.allocate(36); // 20 + 16 of a 108-byte datagram: the UDP header and 8 data bytes
+        Ipv4View ip = new Ipv4View().wrap(b, 0).version(4).ihl(5).totalLength(36).identification(7).flags(false, false, true)
+                .ttl(64).protocol(17).source(0x7F000001).destination(0x7F000002);
+        ip.checksum(ip.computeChecksum(20));
+        new UdpView().wrap(b, 20).sourcePort(5000).destinationPort(53).length(108).checksum(0x1234);
+        DecodedPacket p = decoder.decode(b, 0, 36, 36, FirstLayer.IPV4, new DecodedPacket());
+        assertTrue(p.firstFragment());
+        assertTrue(p.has(Layer.UDP));
+        assertFalse(p.malformed(), () -> p.errorMessage());
+        assertFalse(p.truncated());
+        assertEquals(Verdict.UNKNOWN, p.transportChecksum());
+        assertEquals(8, p.length(Layer.PAYLOAD));
+        // Without MF the same bytes contradict themselves.
+        ip.flags(false, false, false).checksum(0);
+        ip.checksum(ip.computeChecksum(20));
+        DecodedPacket whole = decoder.decode(b, 0, 36, 36, FirstLayer.IPV4, new DecodedPacket());
+        assertTrue(whole.malformed());
+        assertEquals("length 108 is larger than the data (16 bytes)", whole.errorMessage());
+    }
+
     @Test
     void anIcmpErrorQuotesThePacketItAnswers() {
         byte[] quotedPacket = java.util.Arrays.copyOf(syn(), 28); // IP header + 8 bytes, as RFC 792 asks

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-# How the captured vectors in TcpHeaderTest, UdpHeaderTest and IcmpMessageTest were made (not run by the
-# tests): Linux builds a TCP SYN, a UDP datagram and an ICMP echo request itself, and they are read from
-# a TUN device. A TUN device without IFF_VNET_HDR has no checksum offload, so the kernel finishes every
-# checksum in software (on `lo` a capture shows only the pseudo-header part of the TCP/UDP checksum).
+# How the captured vectors in TcpHeaderTest, UdpHeaderTest, IcmpMessageTest and Ipv4HeaderTest were made
+# (not run by the tests): Linux builds a TCP SYN, a UDP datagram, an ICMP echo request and a UDP datagram
+# with an IPv4 Record Route option itself, and they are read from a TUN device. A TUN device without
+# IFF_VNET_HDR has no checksum offload, so the kernel finishes every checksum in software (on `lo` a
+# capture shows only the pseudo-header part of the TCP/UDP checksum).
 # Needs root; run in a private network namespace so nothing leaves the machine:
 #
 #   sudo unshare -n python3 tests/dev/rawsock/wire/capture_vectors.py
@@ -50,4 +51,13 @@ icmp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
 icmp.bind(("198.18.0.1", 0x1234))
 icmp.sendto(bytes([8, 0, 0, 0, 0, 0, 0, 1]) + b"abcdefgh", ("198.18.0.2", 0))
 print("icmp", grab(1).hex())
+
+# IPv4 options (Ipv4HeaderTest): a Record Route option with two empty slots (RFC 791 §3.1: type 7, length
+# 11, pointer 4), set with IP_OPTIONS. Linux records its own address in the first slot, advances the
+# pointer to 8, pads the options with EOL to 12 bytes (ihl 8) and computes the header checksum.
+rr = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+rr.bind(("198.18.0.1", 40001))
+rr.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes([7, 11, 4]) + bytes(8))
+rr.sendto(b"rr\n", ("198.18.0.2", 9))
+print("rr  ", grab(17).hex())
 print(open("/proc/version").read().strip())
