@@ -153,6 +153,9 @@ final class HandshakeCommand implements Callable<Integer> {
         if (window < 0 || window > 0x3FFF_C000 || (window > 0xFFFF && windowScale == null)) {
             throw new UsageException("--win must be 0-65535, or up to 1073725440 with --wscale, but was " + window);
         }
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new UsageException("--timeout must be above 0 but was " + timeout.toMillis() + " ms");
+        }
         if (windowScale != null && (windowScale < 0 || windowScale > 14)) {
             throw new UsageException("--wscale must be 0-14 (RFC 7323 §2.3) but was " + windowScale);
         }

@@ -1,12 +1,12 @@
 package dev.rawsock.lab;
 
-import dev.rawsock.linux.Constants;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.socket.PacketSocket;
 import dev.rawsock.socket.Protocol;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.ArpView;
+import dev.rawsock.wire.EtherTypes;
 import dev.rawsock.wire.EthernetView;
 
 import java.nio.ByteBuffer;
@@ -152,7 +152,7 @@ public final class FrameLink implements AutoCloseable {
 
     private boolean answerArp(int n) throws ErrnoException {
         ByteBuffer b = in.buffer();
-        if (n < EthernetView.HEADER_BYTES + ArpView.ETHERNET_IPV4_BYTES || eth.wrap(b, 0).etherType() != Constants.ETH_P_ARP) {
+        if (n < EthernetView.HEADER_BYTES + ArpView.ETHERNET_IPV4_BYTES || eth.wrap(b, 0).etherType() != EtherTypes.ARP) {
             return false;
         }
         ArpView request = arp.wrap(b, EthernetView.HEADER_BYTES);
@@ -161,11 +161,11 @@ public final class FrameLink implements AutoCloseable {
             return true; // ARP, but not a question for us: nothing to return to the caller either
         }
         ByteBuffer r = arpReply.buffer();
-        replyEth.wrap(r, 0).destination(request.senderHardwareAddress()).source(localMac).etherType(Constants.ETH_P_ARP);
+        replyEth.wrap(r, 0).destination(request.senderHardwareAddress()).source(localMac).etherType(EtherTypes.ARP);
         long askerMac = request.senderHardwareAddress();
         int askerAddress = request.senderProtocolAddress();
         int at = EthernetView.HEADER_BYTES;
-        replyView.wrap(r, at).hardwareType(ArpView.HARDWARE_ETHERNET).protocolType(Constants.ETH_P_IP)
+        replyView.wrap(r, at).hardwareType(ArpView.HARDWARE_ETHERNET).protocolType(EtherTypes.IPV4)
                 .hardwareLength(6).protocolLength(4).operation(ArpView.OPERATION_REPLY)
                 .senderHardwareAddress(localMac).senderProtocolAddress(localAddress)
                 .targetHardwareAddress(askerMac).targetProtocolAddress(askerAddress);

@@ -1,8 +1,9 @@
 package dev.rawsock.lab;
 
-import dev.rawsock.linux.Constants;
 import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.socket.Protocol;
 import dev.rawsock.wire.Checksums;
+import dev.rawsock.wire.EtherTypes;
 import dev.rawsock.wire.EthernetView;
 import dev.rawsock.wire.Ipv4Address;
 import dev.rawsock.wire.Ipv4View;
@@ -174,6 +175,7 @@ public final class TcpSession {
     }
 
     private static final int ETH = EthernetView.HEADER_BYTES;
+    private static final int TCP = Protocol.IPPROTO_TCP.number;
     private static final int IP_HEADER = Ipv4View.MIN_HEADER_BYTES;
     private static final int MAX_SEGMENTS_PER_WAIT = 10_000;
     private static final int DEFAULT_PEER_MSS = 536;
@@ -766,9 +768,9 @@ public final class TcpSession {
         int tcpLength = tcpHeader + length;
         int total = IP_HEADER + tcpLength;
 
-        eth.wrap(b, 0).destination(s.remoteMac).source(s.localMac).etherType(Constants.ETH_P_IP);
+        eth.wrap(b, 0).destination(s.remoteMac).source(s.localMac).etherType(EtherTypes.IPV4);
         ip.wrap(b, ETH).version(4).ihl(5).dscp(0).ecn(0).totalLength(total).identification(ipId).fragmentOffset(0)
-                .flags(false, true, false).ttl(64).protocol(Constants.IPPROTO_TCP).checksum(0)
+                .flags(false, true, false).ttl(64).protocol(TCP).checksum(0)
                 .source(s.localAddress).destination(s.remoteAddress);
         ipId = (ipId + 1) & 0xFFFF;
         ip.checksum(ip.computeChecksum(IP_HEADER));
@@ -786,7 +788,7 @@ public final class TcpSession {
         for (int i = 0; i < length; i++) {
             b.put(o + i, data[offset + i]);
         }
-        long pseudo = Checksums.pseudoHeaderIpv4(s.localAddress, s.remoteAddress, Constants.IPPROTO_TCP, tcpLength);
+        long pseudo = Checksums.pseudoHeaderIpv4(s.localAddress, s.remoteAddress, TCP, tcpLength);
         int right = tcp.computeChecksum(pseudo, tcpLength);
         if (badChecksum) {
             int wrong = (right + 0x1111) & 0xFFFF;
@@ -843,13 +845,13 @@ public final class TcpSession {
     }
 
     private Incoming parse(ByteBuffer b, int n) {
-        if (n < ETH + IP_HEADER + TcpView.MIN_HEADER_BYTES || eth.wrap(b, 0).etherType() != Constants.ETH_P_IP) {
+        if (n < ETH + IP_HEADER + TcpView.MIN_HEADER_BYTES || eth.wrap(b, 0).etherType() != EtherTypes.IPV4) {
             return null;
         }
         ip.wrap(b, ETH);
         int ihl = ip.headerLengthBytes();
         int total = ip.totalLength();
-        if (ip.version() != 4 || ip.protocol() != Constants.IPPROTO_TCP || ip.source() != s.remoteAddress
+        if (ip.version() != 4 || ip.protocol() != TCP || ip.source() != s.remoteAddress
                 || ip.destination() != s.localAddress || ihl < IP_HEADER || total < ihl + TcpView.MIN_HEADER_BYTES || ETH + total > n) {
             return null;
         }
@@ -873,7 +875,7 @@ public final class TcpSession {
         b.get(at + header, in.payload);
         in.frame = new byte[ETH + total];
         b.get(0, in.frame);
-        long pseudo = Checksums.pseudoHeaderIpv4(ip.source(), ip.destination(), Constants.IPPROTO_TCP, tcpLength);
+        long pseudo = Checksums.pseudoHeaderIpv4(ip.source(), ip.destination(), TCP, tcpLength);
         // A checksum the sending kernel left to the device (offload) is not wrong, only unfinished.
         in.checksumOk = link.checksumNotReady() || tcp.checksumValid(pseudo, tcpLength);
         TcpOptions.Parsed parsed = TcpOptions.parse(b, at + TcpView.MIN_HEADER_BYTES, header - TcpView.MIN_HEADER_BYTES);

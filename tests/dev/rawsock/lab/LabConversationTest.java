@@ -176,4 +176,25 @@ class LabConversationTest {
             assertEquals("TCP_CLOSE", c.tcpInfo().stateName());
         }
     }
+
+    @Test
+    void withoutTheNeighbourEntryTheTargetAsksByArpAndRawsockAnswers() throws Exception {
+        try (Lab lab = Lab.create()) {
+            LabTarget.start(lab);
+            FrameLink link = FrameLink.open(lab, API);
+            dev.rawsock.testing.NativeTools.Result del = dev.rawsock.testing.NativeTools.run(10, List.of("ip", "-n", lab.targetNamespace(),
+                    "neigh", "del", "198.18.0.1", "dev", Lab.TARGET_INTERFACE));
+            assertEquals(0, del.exitCode(), del.stdout() + del.stderr());
+            TcpSession s = session(link, LabTarget.ECHO_PORT, 41003, new java.util.ArrayList<>());
+            s.connect();
+            s.send("arp".getBytes(StandardCharsets.US_ASCII));
+            s.awaitResponse();
+            s.closeWithFin();
+            assertEquals("arp", new String(s.received(), StandardCharsets.US_ASCII));
+            assertTrue(link.arpAnswered() >= 1, "the target never asked who has 198.18.0.1");
+            dev.rawsock.testing.NativeTools.Result neigh = dev.rawsock.testing.NativeTools.run(10, List.of("ip", "-n", lab.targetNamespace(),
+                    "neigh", "show", "198.18.0.1"));
+            assertTrue(neigh.stdout().contains("lladdr 02:72:73:00:00:01"), "learned from our ARP reply: " + neigh.stdout());
+        }
+    }
 }
