@@ -455,8 +455,8 @@ public final class TcpSession {
                 if (!theirFinReceived) {
                     missing.add("the server's FIN");
                 }
-                throw new TcpTimeoutException(String.join(" and ", missing), "no " + String.join(" and no ", missing) + " within "
-                        + millis(s.timeout) + (bad ? ": our FIN carried a wrong checksum on purpose (--badsum fin), and Linux dropped it"
+                throw new TcpTimeoutException(String.join(" and ", missing), "waited " + millis(s.timeout) + " for "
+                        + String.join(" and ", missing) + " in vain" + (bad ? ": our FIN carried a wrong checksum on purpose (--badsum fin), and Linux dropped it"
                         : ""));
             }
             process(in);
