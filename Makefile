@@ -1,7 +1,8 @@
 # rawsock: `make run` and `make test` do all set-up on a fresh Debian machine with Java 17, Maven and gcc.
 #
 #   make          build target/rawsock.jar, the native tools in target/native/, and bin/rawsock
-#   make run      build, then the main job: the socket API tour on loopback
+#   make run      build, then the main job: the socket API tour on loopback, and the lab demo
+#                 (rawsock handshake: crafted TCP with a real kernel in private namespaces; needs root)
 #   make test     build, then every test (privileged ones need root; RAWSOCK_REQUIRE_PRIVILEGED=1 forbids skips)
 #   make bench    build, then the benchmarks (ratios against C in the same run)
 #   make bench-quick  the same, fewer rounds, smaller counts, shorter JMH runs (under 3 minutes)
@@ -52,6 +53,8 @@ deps:
 
 run: build
 	bin/rawsock tour
+	@echo
+	@bin/rawsock handshake || { rc=$$?; if [ $$rc -eq 3 ]; then echo "make run: the lab demo builds network namespaces: run 'sudo make run'" >&2; fi; exit $$rc; }
 
 test: deps build
 	$(MVN) test

@@ -37,6 +37,8 @@
 #include <linux/if_ether.h>    /* ETH_P_* */
 #include <linux/filter.h>      /* sock_filter, sock_fprog: classic BPF for SO_ATTACH_FILTER */
 #include <linux/if_packet.h>   /* sockaddr_ll, tpacket_stats, PACKET_*; not <netpacket/packet.h> */
+#include <linux/sockios.h>     /* SIOCETHTOOL */
+#include <linux/ethtool.h>     /* struct ethtool_value, ETHTOOL_[GS]TXCSUM */
 
 #define C(NAME) printf("const %s %lld\n", #NAME, (long long) (NAME))
 #define E(NAME) printf("errno %s %lld\n", #NAME, (long long) (NAME))
@@ -105,11 +107,17 @@ static void constants(void) {
     /* fcntl(2). */
     C(F_GETFL); C(F_SETFL); C(O_NONBLOCK);
 
+    /* open(2). */
+    C(O_RDONLY); C(O_CLOEXEC);
+
     /* setns(2) / clone(2). */
     C(CLONE_NEWNET);
 
     /* Interface requests. */
     C(SIOCGIFINDEX); C(SIOCGIFFLAGS); C(SIOCGIFMTU); C(SIOCGIFHWADDR); C(SIOCGIFADDR); C(IFNAMSIZ);
+
+    /* The ethtool ioctl. */
+    C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM); C(ETHTOOL_STXCSUM);
 }
 
 static void errnos(void) {
@@ -198,6 +206,11 @@ static void structs(void) {
     M(sock_filter, code); M(sock_filter, jt); M(sock_filter, jf); M(sock_filter, k);
     SIZE(sock_fprog);
     M(sock_fprog, len); M(sock_fprog, filter);
+
+    SIZE(ifreq);
+    M(ifreq, ifr_name); M(ifreq, ifr_data);
+    SIZE(ethtool_value);
+    M(ethtool_value, cmd); M(ethtool_value, data);
 }
 
 int main(void) {

@@ -17,16 +17,16 @@ import java.io.PrintWriter;
             "called directly and traced, and IPv4/TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
-            CommandLine.HelpCommand.class},
+            HandshakeCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
             "1:runtime failure (a call failed: the message names it and its errno)",
             "2:usage error (a bad option or value: the message names it)",
-            "3:not permitted (raw sockets need CAP_NET_RAW / root, or the helper)",
+            "3:not permitted (raw sockets need CAP_NET_RAW / root, or the helper; the lab needs root)",
             "4:no reply / timeout where a reply was asked for",
         },
-        footer = {"%nEvery command takes --help. Packets are sent only where you point them; demos use 127.0.0.1."})
+        footer = {"%nEvery command takes --help. Packets are sent only where you point them; demos use 127.0.0.1 and the lab's own namespaces."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On failure, print the Java stack trace too.")
@@ -66,13 +66,19 @@ public final class Main implements Runnable {
             if (ex instanceof ErrnoException errno) {
                 return errno.notPermitted() ? ExitCodes.NOT_PERMITTED : ExitCodes.FAILURE;
             }
+            if (ex instanceof dev.rawsock.lab.TcpTimeoutException) {
+                return ExitCodes.NO_REPLY;
+            }
+            if (ex instanceof dev.rawsock.lab.LabException lab) {
+                return lab.notPermitted() ? ExitCodes.NOT_PERMITTED : ExitCodes.FAILURE;
+            }
             if (ex instanceof UsageException) {
                 return ExitCodes.USAGE;
             }
             if (ex instanceof NativeUnavailableException) {
                 return ExitCodes.FAILURE;
             }
-            if (!(ex instanceof java.io.IOException) && !main.verbose) {
+            if (!(ex instanceof java.io.IOException) && !(ex instanceof dev.rawsock.lab.LabException) && !main.verbose) {
                 e.println("rawsock: (an internal error: run with --verbose for the stack trace, and please report it)");
             }
             return ExitCodes.FAILURE;

@@ -185,6 +185,10 @@ public final class Constants {
     public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 0x800;
 
+    // open(2): a namespace file (/run/netns/NAME) is opened read-only, and not inherited by children.
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+
     // setns(2) / clone(2).
     public static final int CLONE_NEWNET = 0x40000000;
 
@@ -195,4 +199,11 @@ public final class Constants {
     public static final int SIOCGIFHWADDR = 0x8927;
     public static final int SIOCGIFADDR = 0x8915;
     public static final int IFNAMSIZ = 16;
+
+    // The ethtool ioctl (linux/sockios.h, linux/ethtool.h): ifreq.ifr_data points at a struct ethtool_value.
+    public static final int SIOCETHTOOL = 0x8946;
+    /** Read whether the device finishes transmit checksums itself (tx checksum offload). */
+    public static final int ETHTOOL_GTXCSUM = 0x16;
+    /** Switch transmit checksum offload on or off (off: the kernel fills in every checksum before sending). */
+    public static final int ETHTOOL_STXCSUM = 0x17;
 }

@@ -59,6 +59,9 @@ public interface LibC {
 
     int ioctl(int fd, long request, long argument);
 
+    /** open(2) with a NUL-terminated path in native memory; here only for namespace files (/run/netns/NAME). */
+    int open(long path, int flags, int mode);
+
     int setns(int fd, int namespaceType);
 
     int if_nametoindex(long name);

@@ -237,4 +237,22 @@ public final class Structs {
         public static final int TCPI_TOTAL_RETRANS = 100;
         private TcpInfo() {}
     }
+
+    /** struct ifreq, netdevice(7): an interface name and, in the union after it, ifr_data (a pointer). */
+    public static final class Ifreq {
+        public static final String C_NAME = "ifreq";
+        public static final int SIZE = 40;
+        public static final int IFR_NAME = 0;
+        public static final int IFR_DATA = 16;
+        private Ifreq() {}
+    }
+
+    /** struct ethtool_value (linux/ethtool.h): an ETHTOOL_* command and its 32-bit value. */
+    public static final class EthtoolValue {
+        public static final String C_NAME = "ethtool_value";
+        public static final int SIZE = 8;
+        public static final int CMD = 0;
+        public static final int DATA = 4;
+        private EthtoolValue() {}
+    }
 }

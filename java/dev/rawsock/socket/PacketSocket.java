@@ -129,6 +129,25 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
+     * Sends one frame, {@code length} bytes at {@code offset} of {@code frame}, out of the interface the
+     * socket is bound to ({@link #bindInterface}): write(2) on a bound packet socket (packet(7)). For a
+     * SOCK_RAW socket the bytes start with the link-layer header, written by the caller; the kernel adds
+     * nothing and computes no checksum. Returns the bytes sent.
+     */
+    public int send(NativeBuffer frame, int offset, int length) throws ErrnoException {
+        int fd = socket.fdFor("write");
+        long rc;
+        int errno = 0;
+        while ((rc = libc.write(fd, frame.address(offset), length)) < 0 && Syscall.interrupted(errno = Syscall.errno())) {
+            // write again after EINTR
+        }
+        if (rc < 0) {
+            throw Syscall.failure("write", errno, "a " + length + "-byte frame on a packet socket");
+        }
+        return (int) rc;
+    }
+
+    /**
      * Waits up to {@code timeoutMillis} (-1: forever) for a frame and copies at most {@code capacity}
      * bytes of it to {@code offset} of {@code into}. Returns the bytes stored, or -1 on timeout. The
      * frame's real length, direction, interface and protocol are then in {@link #originalLength()},
