@@ -38,7 +38,14 @@ final class SocketFilters {
         fprog.buffer().putLong(Structs.SockFprog.FILTER, program.address());
         int fd = socket.fdFor("setsockopt");
         if (libc.setsockopt(fd, Constants.SOL_SOCKET, Constants.SO_ATTACH_FILTER, fprog.address(), Structs.SockFprog.SIZE) < 0) {
-            throw Syscall.failure("setsockopt SO_ATTACH_FILTER", Syscall.errno(), instructions.length + " instructions");
+            int errno = Syscall.errno();
+            String detail = instructions.length + " instructions";
+            if (errno == dev.rawsock.linux.Errno.ENOMEM.number) {
+                // sk_filter_charge: the program, as the kernel translates it, must fit in net.core.optmem_max
+                // (counted together with the program it replaces, until that one is released).
+                detail += ", more than the kernel lets one socket hold (net.core.optmem_max): simplify the filter";
+            }
+            throw Syscall.failure("setsockopt SO_ATTACH_FILTER", errno, detail);
         }
     }
 
