@@ -188,9 +188,10 @@ final class SniffCommand implements Callable<Integer> {
     }
 
     private static void report(PrintWriter err, Sniffer.Counts c, PcapWriter writer) {
-        err.printf(Locale.ROOT, "rawsock: %d packet%s captured, %d dropped by the kernel%s%n", c.captured(),
+        err.printf(Locale.ROOT, "rawsock: %d packet%s captured, %d dropped by the kernel%s%s%n", c.captured(),
                 c.captured() == 1 ? "" : "s", c.kernelDrops(),
-                writer != null ? "; " + writer.records() + " written to " + writer.target() : "");
+                writer != null ? "; " + writer.records() + " written to " + writer.target() : "",
+                c.skipped() > 0 ? "; " + c.skipped() + " outgoing loopback copies skipped (the kernel's filter let them through)" : "");
         err.flush();
     }
 
