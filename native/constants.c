@@ -39,6 +39,8 @@
 #include <linux/if_packet.h>   /* sockaddr_ll, tpacket_stats, PACKET_*; not <netpacket/packet.h> */
 #include <linux/sockios.h>     /* SIOCETHTOOL */
 #include <linux/ethtool.h>     /* struct ethtool_value, ETHTOOL_[GS]TXCSUM */
+#include <linux/sock_diag.h>    /* SK_MEMINFO_*: the words of SO_MEMINFO */
+#include <net/if_arp.h>        /* ARPHRD_*: sll_hatype */
 
 #define C(NAME) printf("const %s %lld\n", #NAME, (long long) (NAME))
 #define E(NAME) printf("errno %s %lld\n", #NAME, (long long) (NAME))
@@ -65,7 +67,7 @@ static void constants(void) {
     C(SO_RCVLOWAT); C(SO_SNDLOWAT); C(SO_RCVTIMEO); C(SO_SNDTIMEO); C(SO_BINDTODEVICE);
     C(SO_ATTACH_FILTER); C(SO_DETACH_FILTER); C(SO_TIMESTAMP); C(SO_ACCEPTCONN); C(SO_PEERCRED);
     C(SO_SNDBUFFORCE); C(SO_RCVBUFFORCE); C(SO_PROTOCOL); C(SO_DOMAIN); C(SO_TIMESTAMPNS);
-    C(SO_BUSY_POLL);
+    C(SO_BUSY_POLL); C(SO_MEMINFO); C(SK_MEMINFO_DROPS); C(SK_MEMINFO_VARS);
 
     /* IPPROTO_IP options. */
     C(IP_TOS); C(IP_TTL); C(IP_HDRINCL); C(IP_OPTIONS); C(IP_RECVERR); C(IP_MTU_DISCOVER);
@@ -98,7 +100,7 @@ static void constants(void) {
     C(PACKET_VERSION); C(PACKET_RX_RING); C(PACKET_TX_RING); C(PACKET_IGNORE_OUTGOING);
     C(PACKET_QDISC_BYPASS); C(PACKET_HOST); C(PACKET_BROADCAST); C(PACKET_MULTICAST);
     C(PACKET_OTHERHOST); C(PACKET_OUTGOING); C(PACKET_MR_PROMISC);
-    C(TP_STATUS_CSUMNOTREADY); C(TP_STATUS_CSUM_VALID);
+    C(TP_STATUS_CSUMNOTREADY); C(TP_STATUS_CSUM_VALID); C(ARPHRD_ETHER); C(ARPHRD_LOOPBACK);
     C(SCM_TIMESTAMPNS); C(CLOCK_REALTIME); C(CLOCK_MONOTONIC);
 
     /* poll(2). */

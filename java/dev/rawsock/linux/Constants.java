@@ -75,6 +75,11 @@ public final class Constants {
     /** The control message SO_TIMESTAMPNS delivers: a struct timespec, CLOCK_REALTIME (socket(7)). */
     public static final int SCM_TIMESTAMPNS = 35;
     public static final int SO_BUSY_POLL = 46;
+    /** getsockopt only: the socket's memory counters, SK_MEMINFO_VARS 32-bit words (linux/sock_diag.h). */
+    public static final int SO_MEMINFO = 55;
+    /** The word of SO_MEMINFO that counts packets dropped because the receive queue was full (sk_drops). */
+    public static final int SK_MEMINFO_DROPS = 8;
+    public static final int SK_MEMINFO_VARS = 9;
 
     // IPPROTO_IP options, ip(7).
     public static final int IP_TOS = 1;
@@ -167,6 +172,10 @@ public final class Constants {
     public static final int TP_STATUS_CSUMNOTREADY = 0x8;
     /** tpacket_auxdata.tp_status: the checksum was verified by the device or the kernel. */
     public static final int TP_STATUS_CSUM_VALID = 0x80;
+    /** sockaddr_ll.sll_hatype (net/if_arp.h): an Ethernet device. */
+    public static final int ARPHRD_ETHER = 1;
+    /** sockaddr_ll.sll_hatype: the loopback device (its frames carry an Ethernet header of zero MACs). */
+    public static final int ARPHRD_LOOPBACK = 772;
 
     // poll(2).
     public static final int POLLIN = 0x1;

@@ -40,6 +40,12 @@ public final class PacketSocket implements AutoCloseable {
     private int lastInterfaceIndex;
     private int lastProtocol;
     private int lastOriginalLength;
+    private int lastHardwareType;
+
+    /** ARPHRD_ETHER: the hardware type of Ethernet devices (sll_hatype, /sys/class/net/NAME/type). */
+    public static final int ARPHRD_ETHER = Constants.ARPHRD_ETHER;
+    /** ARPHRD_LOOPBACK: the loopback device's hardware type; its frames carry a 14-byte Ethernet header of zero MACs. */
+    public static final int ARPHRD_LOOPBACK = Constants.ARPHRD_LOOPBACK;
 
     private PacketSocket(SocketApi api, Socket socket, boolean cooked, int protocol) {
         this.api = api;
@@ -108,24 +114,16 @@ public final class PacketSocket implements AutoCloseable {
      * {@code code << 48 | jt << 40 | jf << 32 | k}. The kernel checks the program and refuses a bad one (EINVAL).
      */
     public void attachFilter(long[] instructions) throws ErrnoException {
-        NativeBuffer program = NativeBuffer.allocate(instructions.length * Structs.SockFilter.SIZE);
-        ByteBuffer p = program.buffer();
-        for (int i = 0; i < instructions.length; i++) {
-            long insn = instructions[i];
-            int at = i * Structs.SockFilter.SIZE;
-            p.putShort(at + Structs.SockFilter.CODE, (short) (insn >>> 48));
-            p.put(at + Structs.SockFilter.JT, (byte) (insn >>> 40));
-            p.put(at + Structs.SockFilter.JF, (byte) (insn >>> 32));
-            p.putInt(at + Structs.SockFilter.K, (int) insn);
-        }
-        NativeBuffer fprog = NativeBuffer.allocate(Structs.SockFprog.SIZE);
-        fprog.buffer().putShort(Structs.SockFprog.LEN, (short) instructions.length);
-        fprog.buffer().putLong(Structs.SockFprog.FILTER, program.address());
-        int fd = socket.fdFor("setsockopt");
-        if (libc.setsockopt(fd, Constants.SOL_SOCKET, Constants.SO_ATTACH_FILTER, fprog.address(), Structs.SockFprog.SIZE) < 0) {
-            throw Syscall.failure("setsockopt SO_ATTACH_FILTER", Syscall.errno(), instructions.length + " instructions");
-        }
-        // The kernel copied the program; our copies may go.
+        SocketFilters.attach(libc, socket, instructions);
+    }
+
+    /**
+     * Asks for a receive buffer of {@code bytes} (SO_RCVBUFFORCE, which may exceed net.core.rmem_max and
+     * needs CAP_NET_ADMIN; SO_RCVBUF, capped at rmem_max, when that is refused) and returns what the kernel
+     * granted (Linux reports twice the request, for its bookkeeping).
+     */
+    public int receiveBufferSize(int bytes) throws ErrnoException {
+        return SocketFilters.receiveBufferSize(api, socket, bytes);
     }
 
     /**
@@ -154,6 +152,19 @@ public final class PacketSocket implements AutoCloseable {
      * {@link #packetType()}, {@link #interfaceIndex()} and {@link #protocol()}.
      */
     public int receive(NativeBuffer into, int offset, int capacity, int timeoutMillis) throws ErrnoException {
+        return receiveAt(into.address(offset), capacity, timeoutMillis);
+    }
+
+    /** {@link #receive(NativeBuffer, int, int, int)} into a direct ByteBuffer (its position and limit are not used). */
+    public int receive(ByteBuffer direct, int offset, int capacity, int timeoutMillis) throws ErrnoException {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("receive needs a direct buffer");
+        }
+        java.util.Objects.checkFromIndexSize(offset, capacity, direct.capacity());
+        return receiveAt(NativeBuffer.addressOf(direct) + offset, capacity, timeoutMillis);
+    }
+
+    private int receiveAt(long into, int capacity, int timeoutMillis) throws ErrnoException {
         int fd = socket.fdFor("recvfrom");
         ByteBuffer a = address.buffer();
         if (timeoutMillis >= 0) {
@@ -172,7 +183,7 @@ public final class PacketSocket implements AutoCloseable {
                 throw Syscall.failure("poll", errno, null);
             }
         }
-        a.putLong(IOVEC + Structs.Iovec.IOV_BASE, into.address(offset));
+        a.putLong(IOVEC + Structs.Iovec.IOV_BASE, into);
         a.putLong(IOVEC + Structs.Iovec.IOV_LEN, capacity);
         long rc;
         int errno = 0;
@@ -190,6 +201,7 @@ public final class PacketSocket implements AutoCloseable {
         lastPacketType = a.get(Structs.SockaddrLl.SLL_PKTTYPE) & 0xFF;
         lastInterfaceIndex = a.getInt(Structs.SockaddrLl.SLL_IFINDEX);
         lastProtocol = Short.toUnsignedInt(Short.reverseBytes(a.getShort(Structs.SockaddrLl.SLL_PROTOCOL)));
+        lastHardwareType = Short.toUnsignedInt(a.getShort(Structs.SockaddrLl.SLL_HATYPE));
         return (int) Math.min(rc, capacity);
     }
 
@@ -244,6 +256,21 @@ public final class PacketSocket implements AutoCloseable {
 
     public int interfaceIndex() {
         return lastInterfaceIndex;
+    }
+
+    /** The ARPHRD_ type of the device the last frame came through (sll_hatype): 1 Ethernet, 772 loopback, ... */
+    public int hardwareType() {
+        return lastHardwareType;
+    }
+
+    /** The length of the last frame's link-layer address (sll_halen: 6 on Ethernet, 0 where there is none). */
+    public int hardwareAddressLength() {
+        return address.buffer().get(Structs.SockaddrLl.SLL_HALEN) & 0xFF;
+    }
+
+    /** Copies the last frame's link-layer address field (sll_addr, 8 bytes, zero-padded) to {@code at} of {@code out}. */
+    public void hardwareAddress(ByteBuffer out, int at) {
+        out.put(at, address.buffer(), Structs.SockaddrLl.SLL_ADDR, 8);
     }
 
     /** The Ethernet protocol of the last frame (host order, e.g. 0x0800). */

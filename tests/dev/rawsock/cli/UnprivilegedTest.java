@@ -105,6 +105,28 @@ class UnprivilegedTest {
     }
 
     @Test
+    void sniffExitsThreeWithTheRemedyInOneLine() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        String remedy = "rawsock: socket: EPERM (Operation not permitted) - raw and packet sockets need CAP_NET_RAW: "
+                + "run as root, grant the capability (sudo setcap cap_net_raw+ep on a dedicated launcher), "
+                + "or use the helper (--helper PATH)";
+        for (String[] args : new String[][] {{"sniff", "--iface", "lo", "--count", "1"}, {"sniff", "--count", "1", "tcp"},
+                                             {"sniff", "--raw-socket", "tcp", "--count", "1"}}) {
+            NativeTools.Result r = asNobody(args);
+            assertEquals(3, r.exitCode(), String.join(" ", args) + ": " + r.stderr());
+            List<String> lines = r.stderr().lines().toList();
+            assertEquals(List.of(remedy), lines, "one line:\n" + r.stderr());
+            assertTrue(r.stdout().isEmpty(), r.stdout());
+        }
+        // What needs no socket works unprivileged: the filter is checked, and its program shown, before any socket.
+        NativeTools.Result bad = asNobody("sniff", "--iface", "lo", "--filter", "tcp port x");
+        assertEquals(2, bad.exitCode(), bad.stderr());
+        NativeTools.Result program = asNobody("sniff", "--iface", "lo", "--print-filter", "tcp");
+        assertEquals(0, program.exitCode(), program.stderr());
+        assertTrue(program.stdout().contains("ldh      [12]"), program.stdout());
+    }
+
+    @Test
     void ordinarySocketsNeedNoPrivilege() throws Exception {
         Privileged.assumeRoot("dropping to another user with setpriv");
         NativeTools.Result r = asNobody("tour");
