@@ -170,6 +170,9 @@ public final class BenchMain {
         System.out.println("send: " + SendRuns.describe(plan));
         System.out.flush();
         rows.addAll(SendRuns.rows(root, plan));
+        System.out.println("sniff: " + SniffRuns.describe(plan));
+        System.out.flush();
+        rows.addAll(SniffRuns.rows(root, plan));
         rows.add(startupRow(root, plan));
 
         String loadAfter = loadAverage();
