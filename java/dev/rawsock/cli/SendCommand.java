@@ -15,7 +15,6 @@ import dev.rawsock.print.LinePrinter;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.FirstLayer;
-import dev.rawsock.wire.Ipv4Address;
 import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
@@ -129,7 +128,8 @@ final class SendCommand implements Callable<Integer> {
         }
         output.hexDump |= hex;
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
-        Integer routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destination) : null;
+        packet.checkFamily();
+        PacketAddress routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destinationAddress()) : null;
         PacketSpec packetSpec;
         try {
             packetSpec = packet.toSpec(transport, routeSource);
@@ -150,7 +150,7 @@ final class SendCommand implements Callable<Integer> {
         }
         if (!quiet) {
             err.println("rawsock: sending " + (probes >= 0 ? probes + " " : "") + transport.name().toLowerCase(Locale.ROOT)
-                    + " probe" + (probes == 1 ? "" : "s") + " to " + Ipv4Address.text(series.destination())
+                    + " probe" + (probes == 1 ? "" : "s") + " to " + series.destinationText()
                     + (flood ? " as fast as possible" : "") + " (seed " + random.seed() + ")");
         }
         err.flush();
@@ -177,7 +177,7 @@ final class SendCommand implements Callable<Integer> {
     }
 
     private void statistics(PrintWriter out, ProbeStatistics s, ProbeSeries series) {
-        out.printf(Locale.ROOT, "--- %s rawsock statistics ---%n", Ipv4Address.text(series.destination()));
+        out.printf(Locale.ROOT, "--- %s rawsock statistics ---%n", series.destinationText());
         out.printf(Locale.ROOT, "%d packets sent, %d received, %.1f%% lost, %d bytes sent, %d bytes received%n",
                 s.sent(), s.received(), noReplies ? 0.0 : s.lostPercent(), s.bytesSent(), s.bytesReceived());
         if (s.received() > 0) {
@@ -218,7 +218,7 @@ final class SendCommand implements Callable<Integer> {
 
         @Override
         public void warmUp(ByteBuffer probe, int length) {
-            decoder.decode(probe, 0, length, length, FirstLayer.IPV4, decoded);
+            decoder.decode(probe, 0, length, length, FirstLayer.IP, decoded);
             text.setLength(0);
             printer.append(text, decoded);
             String.format(Locale.ROOT, "%.4f", 0.0);
@@ -230,7 +230,7 @@ final class SendCommand implements Callable<Integer> {
             if (quiet) {
                 return;
             }
-            decoder.decode(packet, offset, length, length, FirstLayer.IPV4, decoded);
+            decoder.decode(packet, offset, length, length, FirstLayer.IP, decoded);
             show("SENT", nanos, decoded, -1);
         }
 
