@@ -40,6 +40,11 @@ import java.util.concurrent.Callable;
             "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
             "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",
             "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or exits 3.",
+            "IPv6 (an IPv6 --dst): an AF_INET6 raw socket of the transport's protocol, where Linux builds the",
+            "IPv6 header: rawsock sends the TCP/UDP/ICMPv6 part with its own checksum (Linux always recomputes",
+            "the ICMPv6 one), sets the hop limit (IPV6_UNICAST_HOPS) and traffic class (IPV6_TCLASS), passes",
+            "the flow label in sin6_flowinfo, and binds to --src. Replies: ICMPv6 echo reply by id and",
+            "sequence, ICMPv6 errors by the addresses, next header and first 8 bytes they quote.",
         },
         footer = {"%nExamples:",
             "  rawsock send tcp --dst 127.0.0.1 --dport 8080 --flags S",
@@ -47,6 +52,8 @@ import java.util.concurrent.Callable;
             "  rawsock send icmp -c 5 --rate 10",
             "  rawsock send udp --dport 9 --ttl 1-5                       (TTL sweep)",
             "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
+            "  rawsock send tcp --dst ::1 --dport 8080                    (IPv6)",
+            "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
 final class SendCommand implements Callable<Integer> {
     @Spec
