@@ -34,6 +34,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>       /* glibc's struct tcp_info (104 bytes); not <linux/tcp.h> */
 #include <netinet/udp.h>       /* SOL_UDP */
+#include <linux/in6.h>         /* IPV6_FLOWINFO_SEND (not in glibc); after <netinet/in.h>, which it defers to */
 #include <linux/if_ether.h>    /* ETH_P_* */
 #include <linux/filter.h>      /* sock_filter, sock_fprog: classic BPF for SO_ATTACH_FILTER */
 #include <linux/if_packet.h>   /* sockaddr_ll, tpacket_stats, PACKET_*; not <netpacket/packet.h> */
@@ -75,6 +76,7 @@ static void constants(void) {
 
     /* IPPROTO_IPV6 options. */
     C(IPV6_UNICAST_HOPS); C(IPV6_V6ONLY); C(IPV6_TCLASS); C(IPV6_HDRINCL);
+    C(IPV6_CHECKSUM); C(IPV6_MULTICAST_HOPS); C(IPV6_FLOWINFO_SEND); C(IPV6_AUTOFLOWLABEL);
 
     /* IPPROTO_TCP options. */
     C(TCP_NODELAY); C(TCP_MAXSEG); C(TCP_CORK); C(TCP_KEEPIDLE); C(TCP_KEEPINTVL); C(TCP_KEEPCNT);

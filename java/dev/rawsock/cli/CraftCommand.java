@@ -26,8 +26,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 import java.io.PrintWriter;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,19 +33,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** Builds an IPv4 packet field by field and prints it (nothing is sent; no privileges needed). */
+/** Builds an IPv4 or IPv6 packet field by field and prints it (nothing is sent; no privileges needed). */
 @Command(name = "craft", mixinStandardHelpOptions = true,
         description = {
-            "Build an IPv4 TCP, UDP, ICMP or raw packet, field by field, and print it: every field you give",
-            "is written as given (even when wrong); the rest is computed (lengths, checksums) or random (id,",
-            "source port, sequence number; --seed makes it reproducible). A range given to --dport or --ttl",
-            "builds one packet per value. Nothing is sent.",
+            "Build an IPv4 or IPv6 TCP, UDP, ICMP or raw packet, field by field, and print",
+            "it: every field you give is written as given (even when wrong); the rest is",
+            "computed (lengths, checksums) or random (id, source port, sequence number;",
+            "--seed makes it reproducible). A range given to --dport or --ttl builds one",
+            "packet per value. Nothing is sent.",
+            "%nIPv6: an IPv6 --dst (or --src) makes the whole packet IPv6: --ttl is the hop",
+            "limit, --tos/--dscp/--ecn the traffic class, --flow-label the flow label,",
+            "--protocol the next header, and icmp means ICMPv6 (echo request 128 by",
+            "default). The IPv4-only options (--id, --df, --mf, --evil, --frag-offset,",
+            "--ip-option, --ihl, --ip-checksum, --ip-length, --fragment) are refused.",
         },
         footer = {"%nExamples:",
             "  rawsock craft tcp --dst 127.0.0.1 --dport 8080 --flags S --tcp-option mss=1460,sackok,ts=1:0,nop,wscale=7",
             "  rawsock craft udp --dport 53 --data-string 'hello' --show",
             "  rawsock craft icmp --icmp-type 8 --icmp-seq 3 --hex --labels",
-            "  rawsock craft tcp --flags SF --dport 0 --badsum --json --out odd.pcap"})
+            "  rawsock craft tcp --flags SF --dport 0 --badsum --json --out odd.pcap",
+            "  rawsock craft tcp --dst ::1 --dport 8080 --ttl 7 --flow-label 0x12345 --show",
+            "  rawsock craft icmp --dst ::1 --icmp-id 7 --icmp-seq 1 --out echo6.pcap"})
 final class CraftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -97,9 +103,13 @@ final class CraftCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
-        Integer routeSource = null;
+        packet.checkFamily();
+        if (fragmentMtu != null && packet.isIpv6()) {
+            throw new UsageException("--fragment is IPv4-only, but the packet is IPv6 (IPv6 fragments need a Fragment extension header)");
+        }
+        PacketAddress routeSource = null;
         if (packet.source == null) {
-            routeSource = routeSourceTo(packet.destination);
+            routeSource = routeSourceTo(packet.destinationAddress());
         }
         PacketSpec packetSpec;
         try {
@@ -126,7 +136,7 @@ final class CraftCommand implements Callable<Integer> {
         long frame = 0;
         for (Bytes p : packets) {
             ByteBuffer b = ByteBuffer.wrap(p.toArray());
-            decoder.decode(b, 0, p.length(), p.length(), FirstLayer.IPV4, decoded);
+            decoder.decode(b, 0, p.length(), p.length(), packetSpec.isIpv6() ? FirstLayer.IPV6 : FirstLayer.IPV4, decoded);
             decoded.frameNumber(++frame);
             output.print(decoded, out);
         }
@@ -147,18 +157,11 @@ final class CraftCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The kernel's route source towards {@code destination}, or null (with 0.0.0.0 then noted) when there is no route. */
-    static Integer routeSourceTo(int destination) {
+    /** The kernel's route source towards {@code destination}, or null (with 0.0.0.0 / :: then noted) when there is no route. */
+    static PacketAddress routeSourceTo(PacketAddress destination) {
         try {
-            InetAddress dst = InetAddress.getByAddress(new byte[] {
-                (byte) (destination >>> 24), (byte) (destination >>> 16), (byte) (destination >>> 8), (byte) destination});
-            InetAddress src = Routes.sourceFor(dst);
-            if (src instanceof Inet4Address) {
-                byte[] a = src.getAddress();
-                return ((a[0] & 0xFF) << 24) | ((a[1] & 0xFF) << 16) | ((a[2] & 0xFF) << 8) | (a[3] & 0xFF);
-            }
-            return null;
-        } catch (ErrnoException | java.net.UnknownHostException e) {
+            return destination.sameFamily(Routes.sourceFor(destination.inetAddress()));
+        } catch (ErrnoException e) {
             return null;
         }
     }

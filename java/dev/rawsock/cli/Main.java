@@ -14,7 +14,7 @@ import java.io.PrintWriter;
         versionProvider = Main.Version.class,
         description = {
             "A Linux raw-socket packet crafting tool and socket-API workbench: the kernel's socket calls,",
-            "called directly and traced, and IPv4/TCP/UDP/ICMP packets built, sent, captured and decoded.",
+            "called directly and traced, and IPv4/IPv6 TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
             HandshakeCommand.class, SniffCommand.class, CommandLine.HelpCommand.class},
@@ -26,7 +26,7 @@ import java.io.PrintWriter;
             "3:not permitted (raw sockets need CAP_NET_RAW / root, or the helper; the lab needs root)",
             "4:no reply / timeout where a reply was asked for",
         },
-        footer = {"%nEvery command takes --help. Packets are sent only where you point them; demos use 127.0.0.1 and the lab's own namespaces."})
+        footer = {"%nEvery command takes --help. Packets are sent only where you point them; demos use 127.0.0.1 (::1) and the lab's own namespaces."})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On failure, print the Java stack trace too.")

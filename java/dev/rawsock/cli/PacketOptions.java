@@ -15,25 +15,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every field of an IPv4 packet and its TCP/UDP/ICMP header as long options, in the vocabulary hping3
- * and nping users know. Shared by {@code craft} and (later) {@code send}. Parsing happens here, at the
+ * Every field of an IPv4 or IPv6 packet and its TCP/UDP/ICMP header as long options, in the vocabulary
+ * hping3 and nping users know. Shared by {@code craft} and {@code send}. Parsing happens here, at the
  * edge: each value is range-checked by its converter, and the result is a {@link PacketSpec}.
+ *
+ * <p>The family follows the addresses: an IPv6 --dst (or --src) makes the packet IPv6, where --ttl is the
+ * hop limit, --tos/--dscp/--ecn the traffic class, --flow-label the flow label, --protocol the next header,
+ * and icmp means ICMPv6. Mixing families, an IPv4-only option with IPv6, or --flow-label with IPv4 is a
+ * usage error naming the option ({@link #checkFamily}).
  */
 final class PacketOptions {
-    // ---- IPv4 ----
-    @Option(names = "--src", paramLabel = "IP", converter = Converters.Ipv4.class,
-            description = "Source address (default: the address the kernel would route from to --dst).")
-    Integer source;
+    // ---- IPv4 / IPv6 ----
+    @Option(names = "--src", paramLabel = "IP", converter = Converters.PacketAddressConverter.class,
+            description = "Source address, IPv4 or IPv6 (default: the address the kernel would route from to --dst).")
+    PacketAddress source;
 
-    @Option(names = "--dst", paramLabel = "IP", converter = Converters.Ipv4.class, defaultValue = "127.0.0.1",
-            description = "Destination address (default: ${DEFAULT-VALUE}).")
-    int destination;
+    @Option(names = "--dst", paramLabel = "IP", converter = Converters.PacketAddressConverter.class,
+            description = "Destination address, IPv4 or IPv6 such as ::1 (default: 127.0.0.1, or ::1 with an IPv6 --src).")
+    PacketAddress destination;
 
     @Option(names = "--ttl", paramLabel = "N[-M]", converter = Converters.TtlRange.class,
-            description = "Time to live, 0-255 (default: 64); a range such as 1-5 gives each probe the next value.")
+            description = "Time to live (IPv6: hop limit), 0-255 (default: 64); a range such as 1-5 gives each probe the next value.")
     dev.rawsock.probe.IntRange ttl;
 
-    @Option(names = "--tos", paramLabel = "N", converter = Converters.U8.class, description = "Type-of-service byte, 0-255 (DSCP<<2 | ECN).")
+    @Option(names = "--tos", paramLabel = "N", converter = Converters.U8.class,
+            description = "Type-of-service byte (IPv6: traffic class), 0-255 (DSCP<<2 | ECN).")
     Integer tos;
 
     @Option(names = "--dscp", paramLabel = "N", converter = Converters.Dscp.class, description = "DSCP, 0-63.")
@@ -42,6 +48,11 @@ final class PacketOptions {
     @Option(names = "--ecn", paramLabel = "N", converter = Converters.Ecn.class, description = "ECN, 0-3.")
     Integer ecn;
 
+    @Option(names = "--flow-label", paramLabel = "N", converter = Converters.FlowLabel.class,
+            description = "IPv6 flow label, 0-0xFFFFF (default: 0).")
+    Integer flowLabel;
+
+    // ---- IPv4 only ----
     @Option(names = "--id", paramLabel = "N", converter = Converters.U16.class, description = "IP identification, 0-65535 (default: random).")
     Integer identification;
 
@@ -75,7 +86,7 @@ final class PacketOptions {
     Integer ipChecksum;
 
     @Option(names = "--protocol", paramLabel = "N", converter = Converters.U8.class,
-            description = "IP protocol number, 0-255 (default: 6, 17, 1, or 255 for raw).")
+            description = "IP protocol number (IPv6: next header), 0-255 (default: 6, 17, 1 (IPv6: 58), or 255 for raw).")
     Integer protocol;
 
     // ---- TCP / UDP ----
@@ -117,7 +128,8 @@ final class PacketOptions {
     Integer udpLength;
 
     // ---- ICMP ----
-    @Option(names = "--icmp-type", paramLabel = "N", converter = Converters.U8.class, description = "ICMP type, 0-255 (default: 8, echo request).")
+    @Option(names = "--icmp-type", paramLabel = "N", converter = Converters.U8.class,
+            description = "ICMP type, 0-255 (default: 8, echo request; ICMPv6: 128).")
     Integer icmpType;
 
     @Option(names = "--icmp-code", paramLabel = "N", converter = Converters.U8.class, description = "ICMP code, 0-255 (default: 0).")
@@ -169,10 +181,54 @@ final class PacketOptions {
         }
     }
 
+    /** True when the packet is IPv6: the family of --dst, or of --src when no --dst is given. */
+    boolean isIpv6() {
+        return destination != null ? destination.isIpv6() : source != null && source.isIpv6();
+    }
+
+    /** --dst, or the loopback address of the packet's family. */
+    PacketAddress destinationAddress() {
+        return destination != null ? destination : isIpv6() ? PacketAddress.IPV6_LOOPBACK : PacketAddress.IPV4_LOOPBACK;
+    }
+
+    /**
+     * Usage errors of the family: --src and --dst of different families; an IPv4-only option with an IPv6
+     * packet; --flow-label with an IPv4 one. Each names the option.
+     */
+    void checkFamily() {
+        if (source != null && destination != null && source.isIpv6() != destination.isIpv6()) {
+            throw new UsageException("--src " + source.text() + " is " + source.family() + " but --dst " + destination.text()
+                    + " is " + destination.family() + ": give both as IPv4 or both as IPv6");
+        }
+        if (!isIpv6()) {
+            if (flowLabel != null) {
+                throw new UsageException("--flow-label is IPv6-only: give an IPv6 --dst (e.g. --dst ::1)");
+            }
+            return;
+        }
+        String ipv4Only = identification != null ? "--id" : dontFragment ? "--df" : moreFragments ? "--mf"
+                : flagReserved ? "--evil" : fragmentOffset != null ? "--frag-offset" : !ipOptions.isEmpty() ? "--ip-option"
+                : ihl != null ? "--ihl" : ipChecksum != null ? "--ip-checksum" : totalLength != null ? "--ip-length" : null;
+        if (ipv4Only != null) {
+            throw new UsageException(ipv4Only + " is IPv4-only, but the packet is IPv6 (--" + (destination != null ? "dst " : "src ")
+                    + (destination != null ? destination : source).text() + ")");
+        }
+    }
+
     /** The spec these options describe; {@code routeSource} is used when --src is not given. */
-    PacketSpec toSpec(Transport transport, Integer routeSource) throws IOException {
+    PacketSpec toSpec(Transport transport, PacketAddress routeSource) throws IOException {
+        checkFamily();
         PacketSpec s = PacketSpec.of(transport);
-        s.source(source != null ? source : routeSource).destination(destination);
+        PacketAddress src = source != null ? source : routeSource;
+        PacketAddress dst = destinationAddress();
+        if (dst.isIpv6()) {
+            s.ipv6Destination(dst.ipv6()).ipv6Source(src != null ? src.ipv6() : null);
+            if (flowLabel != null) {
+                s.flowLabel(flowLabel);
+            }
+        } else {
+            s.source(src != null ? src.ipv4() : null).destination(dst.ipv4());
+        }
         if (tos != null) {
             s.tos(tos);
         }
@@ -255,7 +311,7 @@ final class PacketOptions {
         }
         long size = Files.size(data.file);
         if (size > 65535) {
-            throw new UsageException("--data-file: '" + data.file + "' is " + size + " bytes; an IPv4 packet holds at most 65535");
+            throw new UsageException("--data-file: '" + data.file + "' is " + size + " bytes; an IP packet holds at most 65535");
         }
         return Bytes.of(Files.readAllBytes(data.file));
     }

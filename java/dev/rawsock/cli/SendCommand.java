@@ -15,7 +15,6 @@ import dev.rawsock.print.LinePrinter;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.FirstLayer;
-import dev.rawsock.wire.Ipv4Address;
 import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
@@ -41,6 +40,13 @@ import java.util.concurrent.Callable;
             "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
             "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",
             "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or exits 3.",
+            "%nIPv6 (an IPv6 --dst): an AF_INET6 raw socket of the transport's protocol,",
+            "where Linux builds the IPv6 header. rawsock sends the TCP/UDP/ICMPv6 part",
+            "with its own checksum (Linux always recomputes the ICMPv6 one), sets the hop",
+            "limit (IPV6_UNICAST_HOPS) and traffic class (IPV6_TCLASS), passes the flow",
+            "label in sin6_flowinfo and binds to the source. Replies: ICMPv6 echo reply",
+            "by id and sequence, ICMPv6 errors by the addresses, next header and first 8",
+            "transport bytes they quote.",
         },
         footer = {"%nExamples:",
             "  rawsock send tcp --dst 127.0.0.1 --dport 8080 --flags S",
@@ -48,6 +54,8 @@ import java.util.concurrent.Callable;
             "  rawsock send icmp -c 5 --rate 10",
             "  rawsock send udp --dport 9 --ttl 1-5                       (TTL sweep)",
             "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
+            "  rawsock send tcp --dst ::1 --dport 8080                    (IPv6)",
+            "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
 final class SendCommand implements Callable<Integer> {
     @Spec
@@ -129,7 +137,8 @@ final class SendCommand implements Callable<Integer> {
         }
         output.hexDump |= hex;
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
-        Integer routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destination) : null;
+        packet.checkFamily();
+        PacketAddress routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destinationAddress()) : null;
         PacketSpec packetSpec;
         try {
             packetSpec = packet.toSpec(transport, routeSource);
@@ -150,7 +159,7 @@ final class SendCommand implements Callable<Integer> {
         }
         if (!quiet) {
             err.println("rawsock: sending " + (probes >= 0 ? probes + " " : "") + transport.name().toLowerCase(Locale.ROOT)
-                    + " probe" + (probes == 1 ? "" : "s") + " to " + Ipv4Address.text(series.destination())
+                    + " probe" + (probes == 1 ? "" : "s") + " to " + series.destinationText()
                     + (flood ? " as fast as possible" : "") + " (seed " + random.seed() + ")");
         }
         err.flush();
@@ -177,7 +186,7 @@ final class SendCommand implements Callable<Integer> {
     }
 
     private void statistics(PrintWriter out, ProbeStatistics s, ProbeSeries series) {
-        out.printf(Locale.ROOT, "--- %s rawsock statistics ---%n", Ipv4Address.text(series.destination()));
+        out.printf(Locale.ROOT, "--- %s rawsock statistics ---%n", series.destinationText());
         out.printf(Locale.ROOT, "%d packets sent, %d received, %.1f%% lost, %d bytes sent, %d bytes received%n",
                 s.sent(), s.received(), noReplies ? 0.0 : s.lostPercent(), s.bytesSent(), s.bytesReceived());
         if (s.received() > 0) {
@@ -218,7 +227,7 @@ final class SendCommand implements Callable<Integer> {
 
         @Override
         public void warmUp(ByteBuffer probe, int length) {
-            decoder.decode(probe, 0, length, length, FirstLayer.IPV4, decoded);
+            decoder.decode(probe, 0, length, length, FirstLayer.IP, decoded);
             text.setLength(0);
             printer.append(text, decoded);
             String.format(Locale.ROOT, "%.4f", 0.0);
@@ -230,7 +239,7 @@ final class SendCommand implements Callable<Integer> {
             if (quiet) {
                 return;
             }
-            decoder.decode(packet, offset, length, length, FirstLayer.IPV4, decoded);
+            decoder.decode(packet, offset, length, length, FirstLayer.IP, decoded);
             show("SENT", nanos, decoded, -1);
         }
 

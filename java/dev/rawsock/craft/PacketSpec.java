@@ -3,11 +3,17 @@ package dev.rawsock.craft;
 import dev.rawsock.wire.Bytes;
 
 /**
- * An IPv4 packet to build, field by field. Every field is either automatic (null here: computed or
+ * An IPv4 or IPv6 packet to build, field by field. Every field is either automatic (null here: computed or
  * randomised at assembly) or explicit (written exactly as given, even when wrong). Automatic by
  * default: lengths, IHL, data offset, checksums, IP id, source port, sequence number, ICMP id. Fixed
  * defaults otherwise, as the common tools use them: TTL 64, TCP window 64240 and flags SYN (nping),
  * ICMP echo request with sequence 1.
+ *
+ * <p>IPv6: give an IPv6 destination ({@link #ipv6Destination}) and the packet is IPv6 (RFC 8200), built by
+ * {@link Ipv6Assembler}: the TTL is the hop limit, DSCP and ECN make the traffic class, {@link #flowLabel}
+ * is the flow label, {@link #protocol} the next header, and ICMP means ICMPv6 (echo request, type 128, unless
+ * {@link #icmpType} is given). The IPv4-only fields (id, flags, fragment offset, IHL, total length, header
+ * checksum, options) are not used.
  *
  * <p>Mutable and fluent: {@code PacketSpec.tcp().destination(dst).destinationPort(8080).flags(TcpFlags.SYN)}.
  */
@@ -31,6 +37,11 @@ public final class PacketSpec {
     Integer protocol;
     Bytes ipOptions = Bytes.EMPTY;
 
+    // IPv6 (RFC 8200), used instead of the IPv4 addresses when destination6 is set
+    Bytes source6;
+    Bytes destination6;
+    int flowLabel;
+
     // TCP and UDP ports
     Integer sourcePort;
     int destinationPort;
@@ -50,6 +61,7 @@ public final class PacketSpec {
 
     // ICMP (RFC 792)
     int icmpType = 8;
+    boolean icmpTypeGiven;
     int icmpCode;
     Integer icmpIdentifier;
     int icmpSequence = 1;
@@ -126,6 +138,35 @@ public final class PacketSpec {
         return ttl;
     }
 
+    /** True when the destination is IPv6: the packet is then built by {@link Ipv6Assembler}. */
+    public boolean isIpv6() {
+        return destination6 != null;
+    }
+
+    /** The IPv6 source (16 bytes), or null for "the kernel fills it in" (:: on the wire before it does). */
+    public Bytes ipv6Source() {
+        return source6;
+    }
+
+    /** The IPv6 destination (16 bytes), or null for an IPv4 packet. */
+    public Bytes ipv6Destination() {
+        return destination6;
+    }
+
+    public int flowLabel() {
+        return flowLabel;
+    }
+
+    /** The traffic class (IPv6) or TOS byte (IPv4): DSCP and ECN. */
+    public int trafficClass() {
+        return (dscp << 2) | ecn;
+    }
+
+    /** The explicit IP protocol / next header, or null for the transport's own. */
+    public Integer protocol() {
+        return protocol;
+    }
+
     public Bytes payload() {
         return payload;
     }
@@ -140,6 +181,32 @@ public final class PacketSpec {
     public PacketSpec destination(int address) {
         this.destination = address;
         return this;
+    }
+
+    /** Makes the packet IPv6, to this 16-byte destination. */
+    public PacketSpec ipv6Destination(Bytes address) {
+        this.destination6 = checkIpv6("destination", address);
+        return this;
+    }
+
+    /** The IPv6 source (16 bytes), or null: the route's source is the caller's to find; null writes ::. */
+    public PacketSpec ipv6Source(Bytes address) {
+        this.source6 = address == null ? null : checkIpv6("source", address);
+        return this;
+    }
+
+    /** The IPv6 flow label, 20 bits (RFC 6437); 0 by default. */
+    public PacketSpec flowLabel(int label) {
+        this.flowLabel = check("flow-label", label, 0xFFFFF);
+        return this;
+    }
+
+    private static Bytes checkIpv6(String field, Bytes address) {
+        if (address == null || address.length() != 16) {
+            throw new IllegalArgumentException(field + " must be a 16-byte IPv6 address but was "
+                    + (address == null ? "null" : address.length() + " bytes"));
+        }
+        return address;
     }
 
     public PacketSpec ttl(int ttl) {
@@ -283,6 +350,7 @@ public final class PacketSpec {
 
     public PacketSpec icmpType(int type) {
         this.icmpType = check("icmp-type", type, 0xFF);
+        this.icmpTypeGiven = true;
         return this;
     }
 

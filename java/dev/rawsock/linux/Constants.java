@@ -98,6 +98,13 @@ public final class Constants {
     public static final int IPV6_V6ONLY = 26;
     public static final int IPV6_TCLASS = 67;
     public static final int IPV6_HDRINCL = 36;
+    /** Raw sockets: the offset of the checksum the kernel computes, -1 for none; refused on ICMPv6 sockets (RFC 3542 §3.1). */
+    public static final int IPV6_CHECKSUM = 7;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    /** Take the flow label from sin6_flowinfo of sendto's address (linux/in6.h; not in glibc). */
+    public static final int IPV6_FLOWINFO_SEND = 33;
+    /** Whether the kernel makes up a flow label when none is given (net.ipv6.auto_flowlabels). */
+    public static final int IPV6_AUTOFLOWLABEL = 70;
 
     // IPPROTO_TCP options, tcp(7).
     public static final int TCP_NODELAY = 1;

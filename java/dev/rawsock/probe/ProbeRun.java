@@ -2,6 +2,7 @@ package dev.rawsock.probe;
 
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.socket.Ipv6RawSender;
 import dev.rawsock.socket.PacketSocket;
 import dev.rawsock.socket.Protocol;
 import dev.rawsock.socket.RawSender;
@@ -19,6 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * the kernel takes them (--flood: sendmmsg in batches from one preallocated arena); bounded by a count,
  * a duration, or both. Replies are read from a cooked AF_PACKET socket opened before the first probe, so
  * none is missed; the kernel's drop count for it is reported. Nothing is allocated per probe.
+ *
+ * <p>IPv4 probes go out whole on an IPPROTO_RAW socket ({@link RawSender}); IPv6 probes through an AF_INET6
+ * raw socket of their next header ({@link Ipv6RawSender}), which builds the IPv6 header from the probe's, and
+ * their replies are read from a cooked packet socket for ETH_P_IPV6.
  */
 public final class ProbeRun {
     /** What the run reports as it goes; called on the running thread. */
@@ -76,9 +81,10 @@ public final class ProbeRun {
 
     /** Runs to the end and returns the statistics. Needs CAP_NET_RAW (EPERM otherwise). */
     public ProbeStatistics run() throws ErrnoException {
-        try (RawSender sender = RawSender.open(api)) {
+        try (Out sender = series.isIpv6() ? new V6(Ipv6RawSender.open(api, series.nextHeader(), series.source6()))
+                : new V4(RawSender.open(api), series.destination())) {
             if (settings.replies()) {
-                capture = PacketSocket.open(api, true, Protocol.ETH_P_IP);
+                capture = PacketSocket.open(api, true, series.isIpv6() ? Protocol.ETH_P_IPV6 : Protocol.ETH_P_IP);
                 receiveBuffer = NativeBuffer.allocate(RECEIVE_BYTES);
                 matcher = new ReplyMatcher(series);
             }
@@ -112,6 +118,107 @@ public final class ProbeRun {
         return statistics;
     }
 
+    /** The sending side, IPv4 or IPv6, one packet at a time or in batches; allocation-free. */
+    private interface Out extends AutoCloseable {
+        void send(NativeBuffer packet, int length) throws ErrnoException;
+
+        /** Prepares a batch of {@code slots} slots of {@code slotBytes}; returns its memory. */
+        NativeBuffer batch(int slots, int slotBytes);
+
+        int slotOffset(int slot);
+
+        void set(int slot, int length);
+
+        int sendBatch(int count) throws ErrnoException;
+
+        @Override
+        void close() throws ErrnoException;
+    }
+
+    /** IPv4: the whole packet, header included, on an IPPROTO_RAW socket. */
+    private static final class V4 implements Out {
+        private final RawSender sender;
+        private final int destination;
+        private RawSender.Batch batch;
+
+        V4(RawSender sender, int destination) {
+            this.sender = sender;
+            this.destination = destination;
+        }
+
+        @Override
+        public void send(NativeBuffer packet, int length) throws ErrnoException {
+            sender.send(packet, 0, length, destination);
+        }
+
+        @Override
+        public NativeBuffer batch(int slots, int slotBytes) {
+            batch = sender.batch(slots, slotBytes);
+            return batch.buffer();
+        }
+
+        @Override
+        public int slotOffset(int slot) {
+            return batch.slotOffset(slot);
+        }
+
+        @Override
+        public void set(int slot, int length) {
+            batch.set(slot, length, destination);
+        }
+
+        @Override
+        public int sendBatch(int count) throws ErrnoException {
+            return batch.send(count);
+        }
+
+        @Override
+        public void close() throws ErrnoException {
+            sender.close();
+        }
+    }
+
+    /** IPv6: the transport part on an AF_INET6 raw socket; the header's fields become socket options. */
+    private static final class V6 implements Out {
+        private final Ipv6RawSender sender;
+        private Ipv6RawSender.Batch batch;
+
+        V6(Ipv6RawSender sender) {
+            this.sender = sender;
+        }
+
+        @Override
+        public void send(NativeBuffer packet, int length) throws ErrnoException {
+            sender.send(packet, 0, length);
+        }
+
+        @Override
+        public NativeBuffer batch(int slots, int slotBytes) {
+            batch = sender.batch(slots, slotBytes);
+            return batch.buffer();
+        }
+
+        @Override
+        public int slotOffset(int slot) {
+            return batch.slotOffset(slot);
+        }
+
+        @Override
+        public void set(int slot, int length) {
+            batch.set(slot, length);
+        }
+
+        @Override
+        public int sendBatch(int count) throws ErrnoException {
+            return batch.send(count);
+        }
+
+        @Override
+        public void close() throws ErrnoException {
+            sender.close();
+        }
+    }
+
     /**
      * Runs the receive path once on a probe of our own before the first real one, so class loading and
      * first-call costs do not land in the first round-trip time.
@@ -131,7 +238,7 @@ public final class ProbeRun {
                 && (settings.durationNanos() < 0 || now - start < settings.durationNanos());
     }
 
-    private void paced(RawSender sender) throws ErrnoException {
+    private void paced(Out sender) throws ErrnoException {
         NativeBuffer packet = NativeBuffer.allocate(series.length());
         ByteBuffer b = packet.buffer();
         for (long i = 0; more(i, System.nanoTime()); i++) {
@@ -143,15 +250,14 @@ public final class ProbeRun {
             }
             int length = series.write(i, b, 0);
             long before = clock.nanos();
-            sender.send(packet, 0, length, series.destination());
+            sender.send(packet, length);
             sent(i, before, b, 0, length);
             drainReplies();
         }
     }
 
-    private void flood(RawSender sender) throws ErrnoException {
-        RawSender.Batch batch = sender.batch(settings.batchSize(), series.length());
-        ByteBuffer b = batch.buffer().buffer();
+    private void flood(Out sender) throws ErrnoException {
+        ByteBuffer b = sender.batch(settings.batchSize(), series.length()).buffer();
         long i = 0;
         while (more(i, System.nanoTime())) {
             int n = settings.batchSize();
@@ -159,13 +265,13 @@ public final class ProbeRun {
                 n = (int) Math.min(n, settings.count() - i);
             }
             for (int k = 0; k < n; k++) {
-                int length = series.write(i + k, b, batch.slotOffset(k));
-                batch.set(k, length, series.destination());
+                int length = series.write(i + k, b, sender.slotOffset(k));
+                sender.set(k, length);
             }
             long before = clock.nanos();
-            int went = batch.send(n);
+            int went = sender.sendBatch(n);
             for (int k = 0; k < went; k++) {
-                sent(i + k, before, b, batch.slotOffset(k), series.length());
+                sent(i + k, before, b, sender.slotOffset(k), series.length());
             }
             i += went;
             drainReplies();

@@ -2,12 +2,16 @@ package dev.rawsock.probe;
 
 import dev.rawsock.craft.Assembler;
 import dev.rawsock.craft.EmitOptions;
+import dev.rawsock.craft.Ipv6Assembler;
 import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Randomness;
 import dev.rawsock.craft.Transport;
 import dev.rawsock.wire.Checksums;
 import dev.rawsock.wire.IcmpView;
+import dev.rawsock.wire.Icmpv6View;
 import dev.rawsock.wire.Ipv4View;
+import dev.rawsock.wire.Ipv6Address;
+import dev.rawsock.wire.Ipv6View;
 import dev.rawsock.wire.TcpView;
 import dev.rawsock.wire.UdpView;
 
@@ -20,9 +24,19 @@ import java.nio.ByteBuffer;
  * the source port and sequence number when asked to increase. Checksums are recomputed only where the
  * template had them computed; explicit or deliberately wrong ones stay as the user set them. Writing a
  * probe allocates nothing.
+ *
+ * <p>IPv6 probes ({@link PacketSpec#isIpv6()}) are assembled by {@link Ipv6Assembler}; they have no IP id
+ * and no header checksum, the swept TTL is the hop limit, and ICMP is ICMPv6 (echo request 128).
  */
 public final class ProbeSeries {
     private final Transport transport;
+    private final boolean ipv6;
+    /** IPv6 only: the destination and source addresses (16 bytes each), and the next header sent. */
+    private final byte[] destination6;
+    private final byte[] source6;
+    private final int nextHeader;
+    /** The protocol the transport checksum's pseudo-header names (ICMP over IPv6: 58). */
+    private final int pseudoProtocol;
     private final byte[] template;
     private final int length;
     private final int ipHeaderBytes;
@@ -43,6 +57,8 @@ public final class ProbeSeries {
     private final TcpView tcp = new TcpView();
     private final UdpView udp = new UdpView();
     private final IcmpView icmp = new IcmpView();
+    private final Ipv6View ip6 = new Ipv6View();
+    private final Icmpv6View icmp6 = new Icmpv6View();
 
     /**
      * @param destinationPorts swept per probe (null: the spec's); {@code ttls} likewise
@@ -53,13 +69,30 @@ public final class ProbeSeries {
                        boolean sourcePortIncrement, boolean sequenceIncrement, boolean ipChecksumExplicit,
                        boolean transportChecksumExplicit, boolean badTransportChecksum) {
         this.transport = spec.transport();
-        ByteBuffer b = ByteBuffer.allocate(Assembler.lengthOf(spec));
-        this.length = new Assembler().assemble(spec, random, options, b, 0);
+        this.ipv6 = spec.isIpv6();
+        ByteBuffer b = ByteBuffer.allocate(ipv6 ? Ipv6Assembler.lengthOf(spec) : Assembler.lengthOf(spec));
+        this.length = ipv6 ? new Ipv6Assembler().assemble(spec, random, options, b, 0)
+                : new Assembler().assemble(spec, random, options, b, 0);
         this.template = b.array();
-        ip.wrap(b, 0);
-        this.ipHeaderBytes = Assembler.ipHeaderLengthOf(spec);
-        this.destination = ip.destination();
-        this.baseId = ip.identification();
+        if (ipv6) {
+            ip6.wrap(b, 0);
+            this.ipHeaderBytes = Ipv6View.HEADER_BYTES;
+            this.destination = 0;
+            this.baseId = 0;
+            this.destination6 = java.util.Arrays.copyOfRange(template, 24, 40);
+            this.source6 = java.util.Arrays.copyOfRange(template, 8, 24);
+            this.nextHeader = ip6.nextHeader();
+            this.pseudoProtocol = Ipv6Assembler.transportProtocol(spec);
+        } else {
+            ip.wrap(b, 0);
+            this.ipHeaderBytes = Assembler.ipHeaderLengthOf(spec);
+            this.destination = ip.destination();
+            this.baseId = ip.identification();
+            this.destination6 = null;
+            this.source6 = null;
+            this.nextHeader = ip.protocol();
+            this.pseudoProtocol = transport.protocol;
+        }
         this.baseSourcePort = transport == Transport.TCP ? tcp.wrap(b, ipHeaderBytes).sourcePort()
                 : transport == Transport.UDP ? udp.wrap(b, ipHeaderBytes).sourcePort() : 0;
         this.baseSequence = transport == Transport.TCP ? tcp.wrap(b, ipHeaderBytes).sequenceNumber() : 0;
@@ -74,9 +107,48 @@ public final class ProbeSeries {
         this.badTransportChecksum = badTransportChecksum;
     }
 
-    /** True for ICMP echo requests (type 8), whose sequence number increases per probe. */
+    /** True for ICMP echo requests (type 8; ICMPv6: 128), whose sequence number increases per probe. */
     public boolean isEcho() {
-        return transport == Transport.ICMP && length >= ipHeaderBytes + IcmpView.HEADER_BYTES && (template[ipHeaderBytes] & 0xFF) == 8;
+        return transport == Transport.ICMP && length >= ipHeaderBytes + IcmpView.HEADER_BYTES
+                && (template[ipHeaderBytes] & 0xFF) == (ipv6 ? Ipv6Assembler.ECHO_REQUEST : 8);
+    }
+
+    /** True for IPv6 probes. */
+    public boolean isIpv6() {
+        return ipv6;
+    }
+
+    /** The IP protocol / next header every probe carries (the socket's protocol for IPv6 sends). */
+    public int nextHeader() {
+        return nextHeader;
+    }
+
+    /** A copy of the IPv6 destination (16 bytes), or null for IPv4. */
+    public byte[] destination6() {
+        return destination6 == null ? null : destination6.clone();
+    }
+
+    /** A copy of the IPv6 source (16 bytes; all zero when the kernel is to fill it in), or null for IPv4. */
+    public byte[] source6() {
+        return source6 == null ? null : source6.clone();
+    }
+
+    /** True when the 16 bytes at {@code offset} of {@code b} are the IPv6 destination (false for IPv4). */
+    public boolean isDestination6(ByteBuffer b, int offset) {
+        if (destination6 == null) {
+            return false;
+        }
+        for (int k = 0; k < 16; k++) {
+            if (b.get(offset + k) != destination6[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The destination as text: 127.0.0.1 or ::1. */
+    public String destinationText() {
+        return ipv6 ? Ipv6Address.text(ByteBuffer.wrap(destination6), 0) : dev.rawsock.wire.Ipv4Address.text(destination);
     }
 
     public int baseIdentification() {
@@ -117,6 +189,7 @@ public final class ProbeSeries {
         return transport;
     }
 
+    /** The IPv4 destination (0 for IPv6: see {@link #destination6()}). */
     public int destination() {
         return destination;
     }
@@ -141,9 +214,15 @@ public final class ProbeSeries {
     /** Writes probe {@code i} at {@code offset} of {@code b}; returns its length. */
     public int write(long i, ByteBuffer b, int offset) {
         b.put(offset, template, 0, length);
-        ip.wrap(b, offset).identification((baseId + (int) i) & 0xFFFF);
-        if (ttls != null) {
-            ip.ttl(ttls.at(i));
+        if (ipv6) {
+            if (ttls != null) {
+                ip6.wrap(b, offset).hopLimit(ttls.at(i));
+            }
+        } else {
+            ip.wrap(b, offset).identification((baseId + (int) i) & 0xFFFF);
+            if (ttls != null) {
+                ip.ttl(ttls.at(i));
+            }
         }
         int l4 = offset + ipHeaderBytes;
         int l4Bytes = length - ipHeaderBytes;
@@ -191,14 +270,15 @@ public final class ProbeSeries {
                 }
                 if (l4Bytes >= IcmpView.HEADER_BYTES && fixTransportChecksum) {
                     icmp.wrap(b, l4).checksum(0);
-                    int sum = icmp.computeChecksum(l4Bytes);
+                    int sum = ipv6 ? icmp6.wrap(b, l4).computeChecksum(pseudo(b, offset, l4Bytes), l4Bytes)
+                            : icmp.computeChecksum(l4Bytes);
                     icmp.checksum(badTransportChecksum ? sum ^ 0x00FF : sum);
                 }
                 break;
             default:
                 break;
         }
-        if (fixIpChecksum) {
+        if (fixIpChecksum && !ipv6) {
             ip.wrap(b, offset).checksum(0);
             ip.checksum(ip.computeChecksum(ipHeaderBytes));
         }
@@ -206,6 +286,9 @@ public final class ProbeSeries {
     }
 
     private long pseudo(ByteBuffer b, int offset, int l4Bytes) {
+        if (ipv6) {
+            return ip6.wrap(b, offset).pseudoHeader(l4Bytes, pseudoProtocol);
+        }
         ip.wrap(b, offset);
         return Checksums.pseudoHeaderIpv4(ip.source(), ip.destination(), transport.protocol, l4Bytes);
     }

@@ -4,7 +4,10 @@ import dev.rawsock.craft.Transport;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.IcmpTypes;
 import dev.rawsock.wire.IcmpView;
+import dev.rawsock.wire.Icmpv6Types;
+import dev.rawsock.wire.Icmpv6View;
 import dev.rawsock.wire.Ipv4View;
+import dev.rawsock.wire.Ipv6View;
 import dev.rawsock.wire.Layer;
 import dev.rawsock.wire.TcpFlags;
 import dev.rawsock.wire.TcpView;
@@ -25,6 +28,12 @@ import java.nio.ByteBuffer;
  * id (probes carry base id + i), the increasing source port or sequence number, the ICMP sequence, or
  * the swept destination port; when probes are all alike, the oldest unanswered one. The candidate is
  * then regenerated and checked field by field. Nothing is allocated per reply.
+ *
+ * <p>IPv6 (RFC 8200, RFC 4443) the same way, with what IPv6 has instead: the reply comes from the probe's
+ * 16-byte destination; an ICMPv6 echo reply (129) carries the request's id and sequence; an ICMPv6 error
+ * (types 1-4) quotes the probe's addresses and next header and its first 8 transport bytes. IPv6 has no IP
+ * id, so which probe an error answers is read from the quoted transport header (the increasing source port
+ * or sequence number, the echo sequence, or the swept destination port), else the oldest unanswered probe.
  */
 public final class ReplyMatcher {
     /** Probes remembered; older ones count as lost when a reply for them would come this late. */
@@ -47,6 +56,7 @@ public final class ReplyMatcher {
     private final UdpView replyUdp = new UdpView();
     private final IcmpView probeIcmp = new IcmpView();
     private final IcmpView replyIcmp = new IcmpView();
+    private final Icmpv6View replyIcmp6 = new Icmpv6View();
 
     private long matchedProbe = -1;
     private long duplicates;
@@ -74,10 +84,29 @@ public final class ReplyMatcher {
      */
     public long match(DecodedPacket reply, long receivedNanos) {
         matchedProbe = -1;
+        ByteBuffer b = reply.buffer();
+        if (series.isIpv6()) {
+            if (!reply.has(Layer.IPV6) || reply.laterFragment()
+                    || !series.isDestination6(b, reply.offset(Layer.IPV6) + IPV6_SOURCE)) {
+                return -1;
+            }
+            if (reply.has(Layer.ICMPV6)) {
+                replyIcmp6.wrap(b, reply.offset(Layer.ICMPV6));
+                int type = replyIcmp6.type();
+                if (Icmpv6Types.quotesPacket(type)) {
+                    return icmpv6Error(reply, receivedNanos);
+                }
+                if (type == Icmpv6Types.ECHO_REPLY && series.isEcho()) {
+                    int k = (replyIcmp6.sequence() - series.baseIcmpSequence()) & 0xFFFF;
+                    return settle(k, 1 << 16, reply, receivedNanos);
+                }
+                return -1;
+            }
+            return transportReply(reply, receivedNanos);
+        }
         if (!reply.has(Layer.IPV4) || reply.laterFragment()) {
             return -1;
         }
-        ByteBuffer b = reply.buffer();
         replyIp.wrap(b, reply.offset(Layer.IPV4));
         if (replyIp.source() != series.destination()) {
             return -1;
@@ -94,6 +123,12 @@ public final class ReplyMatcher {
             }
             return -1;
         }
+        return transportReply(reply, receivedNanos);
+    }
+
+    /** A TCP or UDP reply (either IP version): the probe it may answer, from the mirrored fields. */
+    private long transportReply(DecodedPacket reply, long receivedNanos) {
+        ByteBuffer b = reply.buffer();
         if (reply.has(Layer.TCP) && series.transport() == Transport.TCP) {
             replyTcp.wrap(b, reply.offset(Layer.TCP));
             if (series.sourcePortIncrement()) {
@@ -132,6 +167,44 @@ public final class ReplyMatcher {
     /** Replies to probes already answered. */
     public long duplicates() {
         return duplicates;
+    }
+
+    /** Where the source address sits in an IPv6 header; the destination follows it. */
+    private static final int IPV6_SOURCE = 8;
+    private static final int IPV6_DESTINATION = 24;
+    private static final int IPV6_NEXT_HEADER = 6;
+
+    /**
+     * An ICMPv6 error: which probe it may answer, read from the quoted transport header (IPv6 has no IP id
+     * to number probes by), then checked against that probe's quote.
+     */
+    private long icmpv6Error(DecodedPacket reply, long receivedNanos) {
+        DecodedPacket quoted = reply.quoted();
+        if (quoted == null || !quoted.has(Layer.IPV6)) {
+            return -1;
+        }
+        ByteBuffer q = quoted.buffer();
+        int l4 = quoted.offset(Layer.IPV6) + Ipv6View.HEADER_BYTES;
+        int available = quoted.frameOffset() + quoted.capturedLength() - l4;
+        boolean ports = series.transport() == Transport.TCP || series.transport() == Transport.UDP;
+        if (ports && series.sourcePortIncrement() && available >= 2) {
+            return settle((u16(q, l4) - series.baseSourcePort()) & 0xFFFF, 1 << 16, reply, receivedNanos);
+        }
+        if (series.transport() == Transport.TCP && series.sequenceIncrement() && available >= 8) {
+            long seq = ((long) u16(q, l4 + 4) << 16) | u16(q, l4 + 6);
+            return settle((seq - series.baseSequence()) & 0xFFFFFFFFL, 1L << 32, reply, receivedNanos);
+        }
+        if (series.isEcho() && available >= 8) {
+            return settle((u16(q, l4 + 6) - series.baseIcmpSequence()) & 0xFFFF, 1 << 16, reply, receivedNanos);
+        }
+        if (ports && series.destinationPorts() != null && available >= 4) {
+            return settle(u16(q, l4 + 2) - series.destinationPorts().first(), series.destinationPorts().size(), reply, receivedNanos);
+        }
+        return oldestFirst(reply, receivedNanos);
+    }
+
+    private static int u16(ByteBuffer b, int at) {
+        return ((b.get(at) & 0xFF) << 8) | (b.get(at + 1) & 0xFF);
     }
 
     private long icmpError(DecodedPacket reply, long receivedNanos) {
@@ -207,6 +280,15 @@ public final class ReplyMatcher {
         probeIp.wrap(scratch, 0);
         int l4 = series.transportOffset();
         ByteBuffer b = reply.buffer();
+        if (reply.has(Layer.ICMPV6)) {
+            replyIcmp6.wrap(b, reply.offset(Layer.ICMPV6));
+            if (Icmpv6Types.quotesPacket(replyIcmp6.type())) {
+                return quotes6(reply.quoted(), l4);
+            }
+            probeIcmp.wrap(scratch, l4); // echo id and sequence sit where ICMPv4 has them
+            return replyIcmp6.type() == Icmpv6Types.ECHO_REPLY && replyIcmp6.identifier() == probeIcmp.identifier()
+                    && replyIcmp6.sequence() == probeIcmp.sequence();
+        }
         if (reply.has(Layer.ICMP)) {
             replyIcmp.wrap(b, reply.offset(Layer.ICMP));
             if (IcmpTypes.quotesPacket(replyIcmp.type())) {
@@ -256,8 +338,43 @@ public final class ReplyMatcher {
             return false;
         }
         int quotedL4 = at + quotedIp.headerLengthBytes();
+        return sameFirstTransportBytes(quoted, quotedL4, l4);
+    }
+
+    /**
+     * An ICMPv6 error quotes probe {@code i} (RFC 4443 §3: as much of the invoking packet as fits): the same
+     * destination, next header and source (unless the probe left it to the kernel), and the same first 8
+     * transport bytes. The traffic class and flow label are not compared: the kernel may have set its own.
+     */
+    private boolean quotes6(DecodedPacket quoted, int l4) {
+        if (quoted == null || !quoted.has(Layer.IPV6)) {
+            return false;
+        }
+        ByteBuffer q = quoted.buffer();
+        int at = quoted.offset(Layer.IPV6);
+        if (q.get(at + IPV6_NEXT_HEADER) != scratch.get(IPV6_NEXT_HEADER)) {
+            return false;
+        }
+        boolean unspecifiedSource = true;
+        for (int k = 0; k < 16; k++) {
+            unspecifiedSource &= scratch.get(IPV6_SOURCE + k) == 0;
+        }
+        for (int k = 0; k < 16; k++) {
+            if (q.get(at + IPV6_DESTINATION + k) != scratch.get(IPV6_DESTINATION + k)
+                    || !unspecifiedSource && q.get(at + IPV6_SOURCE + k) != scratch.get(IPV6_SOURCE + k)) {
+                return false;
+            }
+        }
+        return sameFirstTransportBytes(quoted, at + Ipv6View.HEADER_BYTES, l4);
+    }
+
+    /**
+     * The quoted transport bytes at {@code quotedL4} match the probe's at {@code l4} of the scratch copy, for
+     * the first 8 (RFC 792, RFC 4443: ports and TCP sequence, or ICMP id/seq) or as many as were quoted.
+     */
+    private boolean sameFirstTransportBytes(DecodedPacket quoted, int quotedL4, int l4) {
+        ByteBuffer q = quoted.buffer();
         int available = quoted.frameOffset() + quoted.capturedLength() - quotedL4;
-        // RFC 792: at least the first 8 bytes of the original datagram's data (ports and TCP sequence, or ICMP id/seq).
         int compare = Math.min(8, Math.min(available, series.length() - l4));
         for (int k = 0; k < compare; k++) {
             if (k == 2 && series.transport() == Transport.ICMP) {
