@@ -198,6 +198,42 @@ final class Converters {
         }
     }
 
+    /** A numeric IPv4 address as an int (for packet fields). */
+    static final class Ipv4 implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            try {
+                return dev.rawsock.wire.Ipv4Address.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A numeric IPv4 or IPv6 address for a packet field (--src, --dst). */
+    static final class PacketAddressConverter implements ITypeConverter<PacketAddress> {
+        @Override
+        public PacketAddress convert(String text) {
+            try {
+                return PacketAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** An IPv6 flow label, 20 bits: 0-0xFFFFF. */
+    static final class FlowLabel implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            try {
+                return parseRange(text, 0, 0xFFFFF);
+            } catch (TypeConversionException e) {
+                throw new TypeConversionException("must be 0-1048575 (0xFFFFF) but was '" + text + "'");
+            }
+        }
+    }
+
     /** Hex bytes ("45 00", "4500", "0x4500"). */
     static final class Hex implements ITypeConverter<dev.rawsock.wire.Bytes> {
         @Override
