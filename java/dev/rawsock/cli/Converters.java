@@ -198,18 +198,6 @@ final class Converters {
         }
     }
 
-    /** A numeric IPv4 address as an int (for packet fields). */
-    static final class Ipv4 implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            try {
-                return dev.rawsock.wire.Ipv4Address.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
     /** A numeric IPv4 or IPv6 address for a packet field (--src, --dst). */
     static final class PacketAddressConverter implements ITypeConverter<PacketAddress> {
         @Override
