@@ -110,15 +110,31 @@ public final class BenchMain {
     /** Where echo rounds run: pinned with taskset to one CPU, or not. */
     record Pinning(List<String> prefix, String description, boolean pinned) {}
 
+    /** The cases, in the order they run; --only picks one. */
+    static final List<String> CASES = List.of("echo", "packet", "send", "sniff", "startup");
+    private static String only;
+
+    private static boolean runs(String name) {
+        return only == null || only.equals(name);
+    }
+
     public static void main(String[] args) throws Exception {
         Plan plan = Plan.full();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> plan = Plan.quickPlan();
+                case "--only" -> {
+                    if (i + 1 >= args.length || !CASES.contains(args[i + 1])) {
+                        System.err.println("bench: --only takes one of " + CASES);
+                        System.exit(2);
+                    }
+                    only = args[++i];
+                }
                 case "--help", "-h" -> {
-                    System.out.println("usage: bin/bench [--quick]\n"
+                    System.out.println("usage: bin/bench [--quick] [--only CASE]\n"
                             + "  Benchmarks against a baseline in the same run; table on stdout, JSON in target/bench/.\n"
-                            + "  --quick  fewer rounds, smaller counts, shorter JMH iterations (under 3 minutes)");
+                            + "  --quick  fewer rounds, smaller counts, shorter JMH iterations (under 3 minutes)\n"
+                            + "  --only   run one case: " + String.join(", ", CASES));
                     return;
                 }
                 default -> {
@@ -163,17 +179,27 @@ public final class BenchMain {
         System.out.flush();
 
         List<Row> rows = new ArrayList<>();
-        rows.addAll(echoRows(root, plan, pinning, javaBinary));
-        System.out.println("packets: " + PacketRuns.describe(plan));
-        System.out.flush();
-        rows.addAll(PacketRuns.rows(root, plan));
-        System.out.println("send: " + SendRuns.describe(plan));
-        System.out.flush();
-        rows.addAll(SendRuns.rows(root, plan));
-        System.out.println("sniff: " + SniffRuns.describe(plan));
-        System.out.flush();
-        rows.addAll(SniffRuns.rows(root, plan));
-        rows.add(startupRow(root, plan));
+        if (runs("echo")) {
+            rows.addAll(echoRows(root, plan, pinning, javaBinary));
+        }
+        if (runs("packet")) {
+            System.out.println("packets: " + PacketRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(PacketRuns.rows(root, plan));
+        }
+        if (runs("send")) {
+            System.out.println("send: " + SendRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(SendRuns.rows(root, plan));
+        }
+        if (runs("sniff")) {
+            System.out.println("sniff: " + SniffRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(SniffRuns.rows(root, plan));
+        }
+        if (runs("startup")) {
+            rows.add(startupRow(root, plan));
+        }
 
         String loadAfter = loadAverage();
         System.out.println();

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,11 +73,30 @@ final class SniffRuns {
     private static double[] once(Path root, Path c, long n) throws Exception {
         Process sniff = new ProcessBuilder(root.resolve("bin/rawsock").toString(), "sniff", "--iface", "lo",
                 "--count", Long.toString(n), "tcp dst port 9 and tcp[flags] & syn")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(false).start();
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(sniff.getErrorStream(), StandardCharsets.UTF_8))) {
-            String ready = err.readLine(); // "rawsock: capturing ..." once the socket and its filter are in place
-            if (ready == null) {
-                throw new BenchFailure("rawsock sniff ended before it was ready");
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // Standard error is read on its own thread from the start: destroy() closes the streams, and the
+        // counts come last, after the sniffer is told to stop.
+        StringBuilder err = new StringBuilder();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(sniff.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (err) {
+                        err.append(line).append('\n');
+                    }
+                    ready.countDown(); // the first line: the socket and its filter are in place
+                }
+            } catch (java.io.IOException closed) {
+                // the process is gone; what it printed is kept
+            } finally {
+                ready.countDown();
+            }
+        }, "sniff-stderr");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!ready.await(30, TimeUnit.SECONDS) || !sniff.isAlive()) {
+                throw new BenchFailure("rawsock sniff did not start: " + err);
             }
             long start = System.nanoTime();
             NativeTools.Result flood = NativeTools.run(60, List.of(c.toString(), "sendmmsg", Long.toString(n), "9"));
@@ -85,17 +105,18 @@ final class SniffRuns {
                 throw new BenchFailure("send_bench printed no rate: " + flood.stdout() + flood.stderr());
             }
             if (!sniff.waitFor(10, TimeUnit.SECONDS)) {
-                sniff.destroy(); // SIGTERM: the sniffer stops, prints its counts, and exits
+                // Not all of them arrived (the kernel dropped some): SIGTERM lets the sniffer print its counts.
+                new ProcessBuilder("kill", "-TERM", Long.toString(sniff.pid())).start().waitFor(5, TimeUnit.SECONDS);
                 sniff.waitFor(10, TimeUnit.SECONDS);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            StringBuilder rest = new StringBuilder();
-            for (String line; (line = err.readLine()) != null; ) {
-                rest.append(line).append('\n');
+            reader.join(5000);
+            Matcher m;
+            synchronized (err) {
+                m = COUNTS.matcher(err.toString());
             }
-            Matcher m = COUNTS.matcher(rest);
             if (!m.find()) {
-                throw new BenchFailure("rawsock sniff printed no counts: " + rest);
+                throw new BenchFailure("rawsock sniff printed no counts: " + err);
             }
             double got = Double.parseDouble(m.group(1));
             return new double[] {Double.parseDouble(pps.group(1)), got / seconds, got, Double.parseDouble(m.group(2))};
