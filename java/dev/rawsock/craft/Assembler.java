@@ -121,7 +121,7 @@ public final class Assembler {
 
         int l4 = offset + ipHeaderBytes;
         int l4Bytes = total - ipHeaderBytes;
-        long payloadSum = spec.payload.writeSummed(b, l4 + transportBytes);
+        long payloadSum = spec.payload.length() > 0 ? spec.payload.writeSummed(b, l4 + transportBytes) : 0;
         long pseudo = Checksums.pseudoHeaderIpv4(source, destination, spec.transport.protocol, l4Bytes);
         switch (spec.transport) {
             case TCP: {
