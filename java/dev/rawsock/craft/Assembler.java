@@ -7,6 +7,7 @@ import dev.rawsock.wire.TcpView;
 import dev.rawsock.wire.UdpView;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Builds a {@link PacketSpec} into bytes, in place in the caller's buffer: explicit fields as given,
@@ -18,8 +19,6 @@ import java.nio.ByteBuffer;
 public final class Assembler {
     public static final int MAX_IPV4_PACKET_BYTES = 0xFFFF;
 
-    private final Ipv4View ip = new Ipv4View();
-    private final TcpView tcp = new TcpView();
     private final UdpView udp = new UdpView();
     private final IcmpView icmp = new IcmpView();
 
@@ -42,28 +41,44 @@ public final class Assembler {
         }
     }
 
-    /** Zeroes {@code length} bytes at {@code offset}: 8 at a time (the byte order of a zero does not matter). */
-    private static void zero(ByteBuffer b, int offset, int length) {
-        int i = offset;
-        int end = offset + length;
-        for (; i + 8 <= end; i += 8) {
-            b.putLong(i, 0L);
-        }
-        for (; i < end; i++) {
-            b.put(i, (byte) 0);
-        }
-    }
-
     private static int pad4(int bytes) {
         return (bytes + 3) & ~3;
+    }
+
+    /** The unfolded Internet checksum sum of 8 big-endian bytes: their two 32-bit halves (see {@link Checksums#sum}). */
+    private static long sum64(long v) {
+        return (v >>> 32) + (v & 0xFFFFFFFFL);
+    }
+
+    /** Writes 8 bytes big-endian, whatever the buffer's order ({@code bigEndian}: the order is big-endian). */
+    private static void put64(ByteBuffer b, int at, long v, boolean bigEndian) {
+        b.putLong(at, bigEndian ? v : Long.reverseBytes(v));
+    }
+
+    private static void put32(ByteBuffer b, int at, int v, boolean bigEndian) {
+        b.putInt(at, bigEndian ? v : Integer.reverseBytes(v));
+    }
+
+    /** Zero padding after option bytes: up to 3 bytes (options are padded to 4). */
+    private static void zeroPadding(ByteBuffer b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            b.put(i, (byte) 0);
+        }
     }
 
     /**
      * Writes the packet at {@code offset} of {@code b} and returns its length. IllegalArgumentException
      * when it does not fit the buffer or IPv4's 65,535 bytes.
+     *
+     * <p>The fixed IPv4 and TCP headers are put together in registers and written 8 (and 4) bytes at a
+     * time, and their checksums computed from those values and from the sums of the option and payload
+     * bytes taken while copying them, so no byte is zeroed first or read back. The bytes come out exactly
+     * as the views' setters, field by field, would write them ({@code AssemblerTest} keeps that version as
+     * its oracle): every byte from {@code offset} to {@code offset + length} is written.
      */
     public int assemble(PacketSpec spec, Randomness random, EmitOptions options, ByteBuffer b, int offset) {
-        int ipHeaderBytes = Ipv4View.MIN_HEADER_BYTES + pad4(spec.ipOptions.length());
+        int ipOptionBytes = spec.ipOptions.length();
+        int ipHeaderBytes = Ipv4View.MIN_HEADER_BYTES + pad4(ipOptionBytes);
         int transportBytes = transportHeaderBytes(spec);
         int total = ipHeaderBytes + transportBytes + spec.payload.length();
         if (total > MAX_IPV4_PACKET_BYTES) {
@@ -72,7 +87,6 @@ public final class Assembler {
         if (offset + total > b.limit()) {
             throw new IllegalArgumentException("the packet (" + total + " bytes) does not fit the buffer");
         }
-        zero(b, offset, ipHeaderBytes + transportBytes); // option padding is EOL (0)
         // Random draws in a fixed order, only for automatic fields.
         int identification = spec.identification != null ? spec.identification : random.nextIdentification();
         int sourcePort = spec.sourcePort != null ? spec.sourcePort
@@ -82,43 +96,68 @@ public final class Assembler {
         int icmpId = spec.icmpIdentifier != null ? spec.icmpIdentifier
                 : (spec.transport == Transport.ICMP ? random.nextIcmpIdentifier() : 0);
 
+        boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
+        boolean fixLengths = options.fixLengths();
+        boolean computeChecksums = options.computeChecksums();
         int source = spec.source != null ? spec.source : 0;
         int destination = spec.destination();
         int protocol = spec.protocol != null ? spec.protocol : spec.transport.protocol;
-        ip.wrap(b, offset).version(4)
-                .ihl(spec.ihl != null ? spec.ihl : options.fixLengths() ? ipHeaderBytes / 4 : 0)
-                .dscp(spec.dscp).ecn(spec.ecn)
-                .totalLength(spec.totalLength != null ? spec.totalLength : options.fixLengths() ? total : 0)
-                .identification(identification)
-                .fragmentOffset(spec.fragmentOffset).flags(spec.flagReserved, spec.dontFragment, spec.moreFragments)
-                .ttl(spec.ttl).protocol(protocol).checksum(0).source(source).destination(destination);
-        spec.ipOptions.writeTo(b, offset + Ipv4View.MIN_HEADER_BYTES);
+
+        // IPv4 (RFC 791): version+IHL, TOS, total length, id, flags+fragment offset | TTL, protocol, checksum
+        // (0 for now), source | destination; then the options, padded with EOL (0).
+        int ihl = spec.ihl != null ? spec.ihl : fixLengths ? ipHeaderBytes / 4 : 0;
+        int totalLength = spec.totalLength != null ? spec.totalLength : fixLengths ? total : 0;
+        int flagsFragment = (spec.flagReserved ? 0x8000 : 0) | (spec.dontFragment ? 0x4000 : 0)
+                | (spec.moreFragments ? 0x2000 : 0) | (spec.fragmentOffset & 0x1FFF);
+        long ip0 = (long) (0x40 | (ihl & 0x0F)) << 56 | (long) (((spec.dscp << 2) | (spec.ecn & 0x03)) & 0xFF) << 48
+                | (long) (totalLength & 0xFFFF) << 32 | (long) (identification & 0xFFFF) << 16 | flagsFragment;
+        long ip1 = (long) (spec.ttl & 0xFF) << 56 | (long) (protocol & 0xFF) << 48 | (source & 0xFFFFFFFFL);
+        long ipSum = sum64(ip0) + sum64(ip1) + (destination & 0xFFFFFFFFL);
+        if (ipOptionBytes > 0) {
+            int at = offset + Ipv4View.MIN_HEADER_BYTES;
+            ipSum += spec.ipOptions.writeSummed(b, at);
+            zeroPadding(b, at + ipOptionBytes, offset + ipHeaderBytes);
+        }
 
         int l4 = offset + ipHeaderBytes;
         int l4Bytes = total - ipHeaderBytes;
-        spec.payload.writeTo(b, l4 + transportBytes);
+        long payloadSum = spec.payload.length() > 0 ? spec.payload.writeSummed(b, l4 + transportBytes) : 0;
         long pseudo = Checksums.pseudoHeaderIpv4(source, destination, spec.transport.protocol, l4Bytes);
         switch (spec.transport) {
             case TCP: {
-                tcp.wrap(b, l4).sourcePort(sourcePort).destinationPort(spec.destinationPort)
-                        .sequenceNumber(sequence).acknowledgmentNumber(spec.acknowledgment)
-                        .dataOffset(spec.dataOffset != null ? spec.dataOffset : options.fixLengths() ? transportBytes / 4 : 0)
-                        .reserved(spec.tcpReserved).flags(spec.tcpFlags).window(spec.window).checksum(0)
-                        .urgentPointer(spec.urgentPointer);
-                spec.tcpOptions.writeTo(b, l4 + TcpView.MIN_HEADER_BYTES);
-                if (spec.transportChecksum != null) {
-                    tcp.checksum(spec.transportChecksum);
-                } else if (options.computeChecksums()) {
-                    tcp.checksum(maybeBad(spec, tcp.computeChecksum(pseudo, l4Bytes), false));
+                // RFC 9293: ports | sequence | acknowledgment | data offset, reserved, flags | window |
+                // checksum | urgent pointer; then the options, padded with EOL (0).
+                int dataOffset = spec.dataOffset != null ? spec.dataOffset : fixLengths ? transportBytes / 4 : 0;
+                int offsetFlags = (dataOffset & 0x0F) << 12 | ((spec.tcpReserved << 9) & 0x0E00) | (spec.tcpFlags & 0x01FF);
+                long tcp0 = (long) (sourcePort & 0xFFFF) << 48 | (long) (spec.destinationPort & 0xFFFF) << 32
+                        | (sequence & 0xFFFFFFFFL);
+                long tcp1 = (spec.acknowledgment & 0xFFFFFFFFL) << 32 | (long) (offsetFlags & 0xFFFF) << 16
+                        | (spec.window & 0xFFFF);
+                int urgent = spec.urgentPointer & 0xFFFF;
+                int tcpOptionBytes = spec.tcpOptions.length();
+                long tcpSum = pseudo + sum64(tcp0) + sum64(tcp1) + urgent + payloadSum;
+                if (tcpOptionBytes > 0) {
+                    int at = l4 + TcpView.MIN_HEADER_BYTES;
+                    tcpSum += spec.tcpOptions.writeSummed(b, at);
+                    zeroPadding(b, at + tcpOptionBytes, l4 + transportBytes);
                 }
+                int checksum = 0;
+                if (spec.transportChecksum != null) {
+                    checksum = spec.transportChecksum;
+                } else if (computeChecksums) {
+                    checksum = maybeBad(spec, Checksums.finish(tcpSum), false);
+                }
+                put64(b, l4, tcp0, bigEndian);
+                put64(b, l4 + 8, tcp1, bigEndian);
+                put32(b, l4 + 16, (checksum & 0xFFFF) << 16 | urgent, bigEndian);
                 break;
             }
             case UDP: {
                 udp.wrap(b, l4).sourcePort(sourcePort).destinationPort(spec.destinationPort)
-                        .length(spec.udpLength != null ? spec.udpLength : options.fixLengths() ? l4Bytes : 0).checksum(0);
+                        .length(spec.udpLength != null ? spec.udpLength : fixLengths ? l4Bytes : 0).checksum(0);
                 if (spec.transportChecksum != null) {
                     udp.checksum(spec.transportChecksum);
-                } else if (options.computeChecksums()) {
+                } else if (computeChecksums) {
                     udp.checksum(maybeBad(spec, Checksums.udpField(udp.computeChecksum(pseudo, l4Bytes)), true));
                 }
                 break;
@@ -129,7 +168,7 @@ public final class Assembler {
                 icmp.wrap(b, l4).type(spec.icmpType).code(spec.icmpCode).checksum(0).restOfHeader(rest);
                 if (spec.transportChecksum != null) {
                     icmp.checksum(spec.transportChecksum);
-                } else if (options.computeChecksums()) {
+                } else if (computeChecksums) {
                     icmp.checksum(maybeBad(spec, icmp.computeChecksum(l4Bytes), false));
                 }
                 break;
@@ -137,11 +176,15 @@ public final class Assembler {
             default:
                 break;
         }
+        int ipChecksum = 0;
         if (spec.ipChecksum != null) {
-            ip.checksum(spec.ipChecksum);
-        } else if (options.computeChecksums()) {
-            ip.checksum(ip.computeChecksum(ipHeaderBytes));
+            ipChecksum = spec.ipChecksum;
+        } else if (computeChecksums) {
+            ipChecksum = Checksums.finish(ipSum);
         }
+        put64(b, offset, ip0, bigEndian);
+        put64(b, offset + 8, ip1 | (long) (ipChecksum & 0xFFFF) << 32, bigEndian);
+        put32(b, offset + 16, destination, bigEndian);
         return total;
     }
 

@@ -1,6 +1,7 @@
 package dev.rawsock.wire;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Decodes a frame as far as its bytes allow: link layer, IPv4/IPv6 (with options and extension headers),
@@ -30,13 +31,14 @@ public final class PacketDecoder {
     private static final int IPV6_HEADER_BYTES = 40;
     private static final int TRANSPORT_MIN_BYTES = 8;
 
+    private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    private static final int FLAG_MF = 0x2000;
+
     private static final int PROTO_ICMP = 1;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
     private static final int PROTO_ICMPV6 = 58;
 
-    private final Ipv4View ipv4 = new Ipv4View();
-    private final TcpView tcp = new TcpView();
     private final UdpView udp = new UdpView();
     private final IcmpView icmp = new IcmpView();
     private final Icmpv6View icmpv6 = new Icmpv6View();
@@ -159,33 +161,45 @@ public final class PacketDecoder {
             return;
         }
         ByteBuffer b = p.buffer;
-        Ipv4View ip = ipv4.wrap(b, at);
+        // The fixed header in three reads (Ipv4View's layout): version+IHL, TOS, total length, id, flags+fragment
+        // offset | TTL, protocol, checksum, source | destination. Its checksum is summed from these words.
+        boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
+        long w0 = u64(b, at, bigEndian);
+        long w1 = u64(b, at + 8, bigEndian);
+        int destination = u32(b, at + 16, bigEndian);
+        int version = (int) (w0 >>> 60);
+        int ihl = (int) (w0 >>> 56) & 0x0F;
         int available = end - at;
-        int headerBytes = ip.headerLengthBytes();
+        int headerBytes = ihl * 4;
         p.add(Layer.IPV4, at, Math.min(Math.max(headerBytes, Ipv4View.MIN_HEADER_BYTES), available));
-        if (ip.version() != 4) {
-            p.malformed(Layer.IPV4, at, "version is " + ip.version() + ", not 4");
+        if (version != 4) {
+            p.malformed(Layer.IPV4, at, "version is " + version + ", not 4");
         }
-        if (ip.ihl() < 5) {
-            p.malformed(Layer.IPV4, at, "ihl is " + ip.ihl() + " (" + headerBytes + " bytes), below the minimum of 5 (20 bytes)");
+        if (ihl < 5) {
+            p.malformed(Layer.IPV4, at, "ihl is " + ihl + " (" + headerBytes + " bytes), below the minimum of 5 (20 bytes)");
             return;
         }
         if (headerBytes > available) {
             if (!p.truncated) {
-                p.malformed(Layer.IPV4, at, "ihl " + ip.ihl() + " says the header is " + headerBytes + " bytes but only "
+                p.malformed(Layer.IPV4, at, "ihl " + ihl + " says the header is " + headerBytes + " bytes but only "
                         + available + " remain");
             }
             return;
         }
-        p.ipv4Checksum = Verdict.of(ip.checksumValid(headerBytes));
+        long headerSum = sum64(w0) + sum64(w1) + (destination & 0xFFFFFFFFL);
         if (headerBytes > Ipv4View.MIN_HEADER_BYTES) {
-            int bad = Ipv4Options.malformedAt(b, at + Ipv4View.MIN_HEADER_BYTES, headerBytes - Ipv4View.MIN_HEADER_BYTES);
+            int optionsAt = at + Ipv4View.MIN_HEADER_BYTES;
+            int optionBytes = headerBytes - Ipv4View.MIN_HEADER_BYTES;
+            headerSum += Checksums.sum(b, optionsAt, optionBytes);
+            p.ipv4Checksum = Verdict.of(Checksums.finish(headerSum) == 0);
+            int bad = Ipv4Options.malformedAt(b, optionsAt, optionBytes);
             if (bad >= 0) {
-                p.malformed(Layer.IPV4, at + Ipv4View.MIN_HEADER_BYTES + bad, "option: "
-                        + Ipv4Options.problemAt(b, at + Ipv4View.MIN_HEADER_BYTES, headerBytes - Ipv4View.MIN_HEADER_BYTES, bad));
+                p.malformed(Layer.IPV4, optionsAt + bad, "option: " + Ipv4Options.problemAt(b, optionsAt, optionBytes, bad));
             }
+        } else {
+            p.ipv4Checksum = Verdict.of(Checksums.finish(headerSum) == 0);
         }
-        int total = ip.totalLength();
+        int total = (int) (w0 >>> 32) & 0xFFFF;
         int ipEnd = end;
         boolean complete = true;
         if (total < headerBytes) {
@@ -202,18 +216,19 @@ public final class PacketDecoder {
         if (depth == 0) {
             p.ipEnd = ipEnd;
         }
-        p.ipProtocol = ip.protocol();
-        int fragmentOffset = ip.fragmentOffset();
-        if (fragmentOffset > 0) {
+        int protocol = (int) (w1 >>> 48) & 0xFF;
+        p.ipProtocol = protocol;
+        int flagsFragment = (int) w0 & 0xFFFF;
+        if ((flagsFragment & FRAGMENT_OFFSET_MASK) > 0) {
             p.laterFragment = true;
             payload(p, at + headerBytes, ipEnd);
             return;
         }
-        p.firstFragment = ip.moreFragments();
+        p.firstFragment = (flagsFragment & FLAG_MF) != 0;
         int l4 = at + headerBytes;
         boolean judgeable = complete && !p.firstFragment && depth == 0;
-        long pseudo = Checksums.pseudoHeaderIpv4(ip.source(), ip.destination(), ip.protocol(), ipEnd - l4);
-        transport(p, ip.protocol(), l4, ipEnd, pseudo, judgeable, false, depth);
+        long pseudo = Checksums.pseudoHeaderIpv4((int) w1, destination, protocol, ipEnd - l4);
+        transport(p, protocol, l4, ipEnd, pseudo, judgeable, false, depth);
     }
 
     private void ipv6(DecodedPacket p, int at, int end, int depth) {
@@ -298,31 +313,32 @@ public final class PacketDecoder {
             return;
         }
         ByteBuffer b = p.buffer;
-        TcpView t = tcp.wrap(b, at);
-        int headerBytes = t.headerLengthBytes();
+        int dataOffset = (b.get(at + 12) & 0xFF) >>> 4;
+        int headerBytes = dataOffset * 4;
         int available = end - at;
         p.add(Layer.TCP, at, Math.min(Math.max(headerBytes, TcpView.MIN_HEADER_BYTES), available));
-        if (t.dataOffset() < 5) {
-            p.malformed(Layer.TCP, at + 12, "data offset is " + t.dataOffset() + " (" + headerBytes
+        if (dataOffset < 5) {
+            p.malformed(Layer.TCP, at + 12, "data offset is " + dataOffset + " (" + headerBytes
                     + " bytes), below the minimum of 5 (20 bytes)");
             return;
         }
         if (headerBytes > available) {
             if (!p.truncated) {
-                p.malformed(Layer.TCP, at + 12, "data offset " + t.dataOffset() + " says the header is " + headerBytes
+                p.malformed(Layer.TCP, at + 12, "data offset " + dataOffset + " says the header is " + headerBytes
                         + " bytes but only " + available + " remain");
             }
             return;
         }
         if (headerBytes > TcpView.MIN_HEADER_BYTES) {
-            int bad = TcpOptions.malformedAt(b, at + TcpView.MIN_HEADER_BYTES, headerBytes - TcpView.MIN_HEADER_BYTES);
+            int optionsAt = at + TcpView.MIN_HEADER_BYTES;
+            int optionBytes = headerBytes - TcpView.MIN_HEADER_BYTES;
+            int bad = TcpOptions.malformedAt(b, optionsAt, optionBytes);
             if (bad >= 0) {
-                p.malformed(Layer.TCP, at + TcpView.MIN_HEADER_BYTES + bad, "option: "
-                        + TcpOptions.parse(b, at + TcpView.MIN_HEADER_BYTES, headerBytes - TcpView.MIN_HEADER_BYTES).error());
+                p.malformed(Layer.TCP, optionsAt + bad, "option: " + TcpOptions.parse(b, optionsAt, optionBytes).error());
             }
         }
         if (judgeable) {
-            p.transportChecksum = Verdict.of(t.checksumValid(pseudo, available));
+            p.transportChecksum = Verdict.of(Checksums.finish(pseudo + Checksums.sum(b, at, available)) == 0);
         }
         payload(p, at + headerBytes, end);
     }
@@ -422,6 +438,22 @@ public final class PacketDecoder {
         if (end > at) {
             p.add(Layer.PAYLOAD, at, end - at);
         }
+    }
+
+    /** 8 bytes big-endian, whatever the buffer's order ({@code bigEndian}: the order is big-endian). */
+    private static long u64(ByteBuffer b, int at, boolean bigEndian) {
+        long v = b.getLong(at);
+        return bigEndian ? v : Long.reverseBytes(v);
+    }
+
+    private static int u32(ByteBuffer b, int at, boolean bigEndian) {
+        int v = b.getInt(at);
+        return bigEndian ? v : Integer.reverseBytes(v);
+    }
+
+    /** The unfolded Internet checksum sum of 8 big-endian bytes (see {@link Checksums#sum}). */
+    private static long sum64(long v) {
+        return (v >>> 32) + (v & 0xFFFFFFFFL);
     }
 
     private static int u16(ByteBuffer b, int at) {

@@ -218,4 +218,122 @@ class AssemblerTest {
         assertEquals(Verdict.VALID, p.ipv4Checksum());
         assertFalse(p.malformed());
     }
+
+    /** A random spec: every field left automatic or made explicit (in range, or at its edges), any transport. */
+    private static PacketSpec randomSpec(java.util.SplittableRandom r) {
+        Transport[] transports = Transport.values();
+        PacketSpec s = PacketSpec.of(transports[r.nextInt(transports.length)]);
+        if (r.nextInt(4) != 0) {
+            s.source(r.nextInt());
+        }
+        if (r.nextInt(4) != 0) {
+            s.destination(r.nextInt());
+        }
+        if (r.nextBoolean()) {
+            s.ttl(r.nextInt(256)).dscp(r.nextInt(64)).ecn(r.nextInt(4)).fragmentOffset(r.nextBoolean() ? 0 : r.nextInt(0x2000));
+            s.flagReserved(r.nextBoolean()).dontFragment(r.nextBoolean()).moreFragments(r.nextBoolean());
+        }
+        if (r.nextInt(3) == 0) {
+            s.identification(r.nextInt(0x10000));
+        }
+        if (r.nextInt(6) == 0) {
+            s.ihl(r.nextInt(16));
+        }
+        if (r.nextInt(6) == 0) {
+            s.totalLength(r.nextInt(0x10000));
+        }
+        if (r.nextInt(6) == 0) {
+            s.ipChecksum(r.nextInt(0x10000));
+        }
+        if (r.nextInt(6) == 0) {
+            s.protocol(r.nextInt(256));
+        }
+        if (r.nextInt(4) == 0) {
+            s.ipOptions(randomBytes(r, r.nextInt(41)));
+        }
+        if (r.nextInt(3) == 0) {
+            s.sourcePort(r.nextInt(0x10000));
+        }
+        s.destinationPort(r.nextInt(0x10000));
+        if (r.nextInt(3) == 0) {
+            s.sequence(r.nextBoolean() ? 0xFFFFFFFFL : r.nextLong(0x100000000L));
+        }
+        if (r.nextBoolean()) {
+            s.acknowledgment(r.nextLong(0x100000000L)).flags(r.nextInt(0x200)).window(r.nextInt(0x10000))
+                    .urgentPointer(r.nextInt(0x10000)).tcpReserved(r.nextInt(8));
+        }
+        if (r.nextInt(6) == 0) {
+            s.dataOffset(r.nextInt(16));
+        }
+        if (r.nextBoolean()) {
+            s.tcpOptions(randomBytes(r, r.nextInt(41)));
+        }
+        if (r.nextInt(6) == 0) {
+            s.udpLength(r.nextInt(0x10000));
+        }
+        if (r.nextBoolean()) {
+            s.icmpType(r.nextInt(256)).icmpCode(r.nextInt(256)).icmpSequence(r.nextInt(0x10000));
+        }
+        if (r.nextInt(3) == 0) {
+            s.icmpIdentifier(r.nextInt(0x10000));
+        }
+        if (r.nextInt(6) == 0) {
+            s.icmpRestOfHeader(r.nextLong(0x100000000L));
+        }
+        if (r.nextInt(6) == 0) {
+            s.transportChecksum(r.nextInt(0x10000));
+        }
+        s.badTransportChecksum(r.nextInt(5) == 0);
+        int payload = r.nextInt(4) == 0 ? 0 : r.nextInt(8) == 0 ? r.nextInt(3000) : r.nextInt(64);
+        s.payload(randomBytes(r, payload));
+        return s;
+    }
+
+    private static Bytes randomBytes(java.util.SplittableRandom r, int length) {
+        byte[] b = new byte[length];
+        if (r.nextInt(4) == 0) {
+            java.util.Arrays.fill(b, (byte) (r.nextBoolean() ? 0 : 0xFF)); // all-zero and all-ones sums
+        } else {
+            r.nextBytes(b);
+        }
+        return Bytes.of(b);
+    }
+
+    @Test
+    void matchesTheFieldByFieldAssemblerOnRandomSpecs() {
+        // The assembler writes whole words and sums as it goes; the first, field-by-field one is the oracle.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(0xA55E_4B1EL);
+        FieldByFieldAssembler oracle = new FieldByFieldAssembler();
+        EmitOptions[] emits = {EmitOptions.DEFAULT, new EmitOptions(false, false), new EmitOptions(true, false),
+            new EmitOptions(false, true)};
+        for (int i = 0; i < 20_000; i++) {
+            PacketSpec spec = randomSpec(r);
+            EmitOptions emit = emits[r.nextInt(emits.length)];
+            long seed = r.nextLong();
+            int offset = r.nextInt(9);
+            int capacity = offset + Assembler.lengthOf(spec) + r.nextInt(9);
+            ByteBuffer expected = r.nextBoolean() ? ByteBuffer.allocate(capacity) : ByteBuffer.allocateDirect(capacity);
+            ByteBuffer actual = r.nextBoolean() ? ByteBuffer.allocate(capacity) : ByteBuffer.allocateDirect(capacity);
+            expected.order(r.nextBoolean() ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+            actual.order(r.nextBoolean() ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+            byte garbage = (byte) r.nextInt(256); // what was in the buffer before must not show through
+            for (int k = 0; k < capacity; k++) {
+                expected.put(k, garbage);
+                actual.put(k, garbage);
+            }
+            Randomness expectedRandom = Randomness.seeded(seed);
+            Randomness actualRandom = Randomness.seeded(seed);
+            int n = oracle.assemble(spec, expectedRandom, emit, expected, offset);
+            assertEquals(n, assembler.assemble(spec, actualRandom, emit, actual, offset));
+            byte[] want = new byte[capacity];
+            byte[] got = new byte[capacity];
+            expected.get(0, want);
+            actual.get(0, got);
+            if (!java.util.Arrays.equals(want, got)) {
+                assertEquals(java.util.HexFormat.of().formatHex(want), java.util.HexFormat.of().formatHex(got),
+                        "spec " + i + " (" + spec.transport() + ", " + emit + ", offset " + offset + ")");
+            }
+            assertEquals(expectedRandom.nextSequence(), actualRandom.nextSequence(), "the same draws, in the same order");
+        }
+    }
 }

@@ -23,7 +23,7 @@ class DecoderRobustnessTest {
     private static final int INPUTS = Integer.getInteger("rawsock.fuzz.inputs", 1_000_000);
 
     /** Well-formed starting points that mutations bend out of shape. */
-    private static byte[][] seeds() {
+    static byte[][] seeds() {
         byte[] syn = PacketDecoderTest.syn();
         byte[] withOptions = new byte[60];
         ByteBuffer b = ByteBuffer.wrap(withOptions);

@@ -234,4 +234,98 @@ class PacketDecoderTest {
         long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
         assertTrue(allocated < 100_000, "decoding 100,000 packets allocated " + allocated + " bytes (expected about 0)");
     }
+
+    @Test
+    void decodesExactlyAsTheViewByViewDecoder() {
+        // The decoder reads headers a word at a time and sums them from those words; the first decoder,
+        // field by field through the views, is the oracle: every layer, offset, verdict and message alike.
+        java.util.SplittableRandom random = new java.util.SplittableRandom(0xDEC0DE);
+        List<byte[]> seeds = new ArrayList<>(List.of(DecoderRobustnessTest.seeds()));
+        ByteBuffer built = ByteBuffer.allocate(80);
+        new Ipv4View().wrap(built, 0).version(4).ihl(7).totalLength(80).ttl(64).protocol(6).source(0xC6120001).destination(0xC6120002);
+        built.put(20, Bytes.fromHex("9404000001010000").toArray());
+        TcpView t = new TcpView().wrap(built, 28).sourcePort(40000).destinationPort(8080).sequenceNumber(7).dataOffset(10)
+                .flags(TcpFlags.SYN).window(64240);
+        built.put(48, TcpOptions.encode(List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted(),
+                new TcpOption.Timestamps(1, 0), new TcpOption.Nop(), new TcpOption.WindowScale(7))).toArray());
+        built.put(68, (byte) 0);
+        t.checksum(t.computeChecksum(Checksums.pseudoHeaderIpv4(0xC6120001, 0xC6120002, 6, 52), 52));
+        new Ipv4View().wrap(built, 0).checksum(new Ipv4View().wrap(built, 0).computeChecksum(28));
+        seeds.add(built.array());
+        DecodedPacket check = new PacketDecoder().decode(built, 0, 80, 80, FirstLayer.IPV4, new DecodedPacket());
+        assertTrue(check.ipv4Checksum() == Verdict.VALID && check.transportChecksum() == Verdict.VALID && !check.malformed(),
+                "the seed with IP and TCP options is well formed: " + check.errorMessage());
+        FirstLayer[] firsts = FirstLayer.values();
+        PacketDecoder fast = new PacketDecoder();
+        ViewByViewDecoder oracle = new ViewByViewDecoder();
+        DecodedPacket want = new DecodedPacket();
+        DecodedPacket got = new DecodedPacket();
+        int malformed = 0;
+        int valid = 0;
+        for (int i = 0; i < 300_000; i++) {
+            int offset = random.nextInt(8);
+            ByteBuffer b = random.nextBoolean() ? ByteBuffer.allocate(256) : ByteBuffer.allocateDirect(256);
+            b.order(random.nextBoolean() ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+            int length;
+            FirstLayer first;
+            int kind = random.nextInt(8);
+            if (kind == 0) { // noise
+                length = random.nextInt(129);
+                for (int k = 0; k < length; k++) {
+                    b.put(offset + k, (byte) random.nextInt(256));
+                }
+                first = firsts[random.nextInt(firsts.length)];
+            } else {
+                int which = random.nextInt(seeds.size());
+                byte[] seed = seeds.get(which);
+                b.put(offset, seed);
+                length = seed.length;
+                if (kind > 2) { // bent: flipped bytes (often in the headers), then maybe cut
+                    int flips = 1 + random.nextInt(3);
+                    for (int k = 0; k < flips; k++) {
+                        b.put(offset + random.nextInt(Math.min(length, 1 + random.nextInt(64))), (byte) random.nextInt(256));
+                    }
+                    if (random.nextInt(3) == 0) {
+                        length = random.nextInt(length + 1);
+                    }
+                }
+                first = which == 3 || which == 5 ? FirstLayer.ETHERNET
+                        : random.nextBoolean() ? FirstLayer.IP : random.nextBoolean() ? FirstLayer.IPV4 : FirstLayer.IPV6;
+            }
+            int original = random.nextInt(4) == 0 ? length + random.nextInt(100) : length;
+            oracle.decode(b, offset, length, original, first, want);
+            fast.decode(b, offset, length, original, first, got);
+            String where = "input " + i + " (" + first + ", " + length + " of " + original + " bytes): "
+                    + Bytes.copyOf(b, offset, length).hex();
+            assertSameDecoding(want, got, where);
+            malformed += got.malformed() ? 1 : 0;
+            valid += got.ipv4Checksum() == Verdict.VALID && got.transportChecksum() == Verdict.VALID ? 1 : 0;
+        }
+        assertTrue(malformed > 10_000 && valid > 10_000, malformed + " malformed, " + valid + " with both checksums valid");
+    }
+
+    private static void assertSameDecoding(DecodedPacket want, DecodedPacket got, String where) {
+        assertEquals(want.layerCount, got.layerCount, where);
+        for (int k = 0; k < want.layerCount; k++) {
+            assertEquals(want.layers[k], got.layers[k], where);
+            assertEquals(want.offsets[k], got.offsets[k], where);
+            assertEquals(want.lengths[k], got.lengths[k], where);
+        }
+        assertEquals(want.capturedLength, got.capturedLength, where);
+        assertEquals(want.originalLength, got.originalLength, where);
+        assertEquals(want.ipEnd, got.ipEnd, where);
+        assertEquals(want.ipProtocol, got.ipProtocol, where);
+        assertEquals(want.laterFragment, got.laterFragment, where);
+        assertEquals(want.firstFragment, got.firstFragment, where);
+        assertEquals(want.ipv4Checksum, got.ipv4Checksum, where);
+        assertEquals(want.transportChecksum, got.transportChecksum, where);
+        assertEquals(want.truncated, got.truncated, where);
+        assertEquals(want.errorLayer, got.errorLayer, where);
+        assertEquals(want.errorOffset, got.errorOffset, where);
+        assertEquals(want.errorMessage, got.errorMessage, where);
+        assertEquals(want.hasInner, got.hasInner, where);
+        if (want.hasInner) {
+            assertSameDecoding(want.quoted(), got.quoted(), where + " (quoted)");
+        }
+    }
 }
