@@ -1,0 +1,76 @@
+package dev.rawsock.lab;
+
+import dev.rawsock.testing.Privileged;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One write() of N bytes becomes segments on the wire: the kernel is the oracle. The captured segments'
+ * data adds up to exactly what was written and what the server read, byte for byte; no frame carries
+ * more than one full segment (no offload merging at the capture point); the count is ceil(N / full).
+ */
+class SegmentsTest {
+    private static Lab lab;
+    private static List<String> namespacesBefore;
+
+    @BeforeAll
+    static void oneLabForAll() throws Exception {
+        Privileged.assumeRoot("rawsock segments (network namespaces, veth, packet sockets)");
+        namespacesBefore = LabTesting.netnsListOfThisProcess();
+        lab = Lab.create(Lab.Topology.directWithAddresses());
+    }
+
+    @AfterAll
+    static void removeTheLab() throws Exception {
+        if (lab != null) {
+            lab.close();
+            assertEquals(namespacesBefore, LabTesting.netnsListOfThisProcess(), "the lab left namespaces behind");
+        }
+    }
+
+    private static Segments.Result run(int bytes, int mss) throws Exception {
+        return Segments.run(lab, new Segments.Settings(bytes, mss, Segments.DEFAULT_PORT, Duration.ofSeconds(10)), null);
+    }
+
+    @Test
+    void theDataOfTheSegmentsAddsUpToTheBytesWrittenForEverySizeAndMss() throws Exception {
+        StringBuilder report = new StringBuilder();
+        for (int mss : new int[] {536, 1000, 1460}) {
+            for (int bytes : new int[] {1, 1000, 10000, 100000}) {
+                Segments.Result r = run(bytes, mss);
+                String what = "N=" + bytes + " MSS=" + mss;
+                assertEquals(bytes, r.written(), what);
+                assertEquals(1, r.writeCalls(), what + ": one write() took it all");
+                // After connect, TCP_MAXSEG reads the MSS in use for data: the one set, less the options of every segment.
+                assertEquals(r.fullSegmentBytes(), r.mssReadBack(), what + ": TCP_MAXSEG after connect");
+                assertTrue(r.sawClientFin(), what + ": the capture saw the client's FIN");
+                assertEquals(0, r.captureDrops(), what);
+                assertEquals(bytes, r.dataTotal(), what + ": data bytes on the wire");
+                assertEquals(bytes, r.serverRead().length, what + ": bytes the server read");
+                assertArrayEquals(Segments.pattern(bytes), r.serverRead(), what);
+                assertArrayEquals(r.serverRead(), r.captured(), what + ": the captured data is the server's stream");
+                int full = r.fullSegmentBytes();
+                assertTrue(full > 0 && full <= mss, what + ": tcpi_snd_mss " + full);
+                assertEquals(0, r.largerThanMss(), what + ": a frame carries more than one segment (offload merged them)");
+                long segments = r.dataSegments().size() - r.retransmissions();
+                long ideal = (bytes + full - 1) / full;
+                assertTrue(segments >= ideal && segments <= ideal + 2, what + ": " + segments + " segments, ceil(N/" + full + ") = " + ideal);
+                for (Segments.Segment s : r.segments()) {
+                    assertEquals(20, s.ipHeaderBytes(), what);
+                    assertTrue(s.tcpHeaderBytes() >= 20 && s.tcpHeaderBytes() <= 60, what);
+                    assertEquals(s.ipPacketBytes(), s.ipHeaderBytes() + s.tcpHeaderBytes() + s.dataBytes(), what);
+                }
+                report.append(what).append(": ").append(segments).append(" segments of ").append(full).append('\n');
+            }
+        }
+        System.out.print(report);
+    }
+}
