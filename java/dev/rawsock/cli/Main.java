@@ -17,7 +17,8 @@ import java.io.PrintWriter;
             "called directly and traced, and IPv4/TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
-            HandshakeCommand.class, SegmentsCommand.class, ConnectionsCommand.class, CommandLine.HelpCommand.class},
+            HandshakeCommand.class, SegmentsCommand.class, ConnectionsCommand.class,
+            ScanCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

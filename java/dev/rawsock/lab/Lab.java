@@ -302,6 +302,33 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    // ---- a firewall in a router ----
+
+    /** What a router does with the TCP segments a {@link #filterTcp} rule matches. */
+    public enum Filter {
+        /** Dropped in silence (a blackhole rule): the sender hears nothing. */
+        DROP("blackhole"),
+        /** Refused: the router answers with ICMP destination unreachable, communication administratively prohibited (type 3, code 13). */
+        REJECT("prohibit");
+
+        final String action;
+
+        Filter(String action) {
+            this.action = action;
+        }
+    }
+
+    /**
+     * Makes router {@code j} drop or refuse TCP segments to {@code destination}:{@code port} that it would
+     * forward, with a policy routing rule ({@code ip rule add pref 100 to DST ipproto tcp dport PORT
+     * blackhole|prohibit}): no firewall tool needed, only iproute2. Segments to the router's own addresses
+     * are not affected (the local table's rule comes first).
+     */
+    public void filterTcp(int j, int destination, int port, Filter filter) throws LabException {
+        ip("-n", routerNamespace(j), "rule", "add", "pref", "100", "to", Ipv4Address.text(destination), "ipproto", "tcp",
+                "dport", Integer.toString(port), filter.action);
+    }
+
     // ---- the address plan ----
 
     /** 198.18.{@code link}.{@code host}: the address of one end of link {@code link} (host 1: nearer the crafting side). */

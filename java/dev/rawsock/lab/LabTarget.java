@@ -337,7 +337,32 @@ public final class LabTarget implements AutoCloseable {
         }
     }
 
-    static InetAddress address(int ipv4) {
+    /**
+     * One more kernel listener on the lab's target address and {@code port}, which never accepts: the
+     * kernel completes handshakes into its queue (up to the backlog of 16) by itself. For scans; the lab
+     * closes it.
+     */
+    public static Socket listen(Lab lab, int port) throws LabException {
+        SocketApi api = SocketApi.create();
+        InetSocketAddress at = new InetSocketAddress(address(lab.targetAddress()), port);
+        Socket s = lab.inTarget(() -> {
+            Socket l = api.socket(Domain.AF_INET, SocketType.SOCK_STREAM, Protocol.IPPROTO_TCP);
+            try {
+                api.setsockopt(l, SocketOptions.SO_REUSEADDR, true);
+                api.bind(l, at);
+                api.listen(l, 16);
+            } catch (ErrnoException e) {
+                l.close();
+                throw e;
+            }
+            return l;
+        });
+        lab.register(s);
+        return s;
+    }
+
+    /** The IPv4 address as an InetAddress. */
+    public static InetAddress address(int ipv4) {
         try {
             return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4});
         } catch (UnknownHostException e) {
