@@ -131,6 +131,72 @@ class LabTopologyTest {
     }
 
     @Test
+    void aRoutedLabOfAKilledProcessIsRemovedByTheNextLabAndCtrlCRemovesItThroughTheHook() throws Exception {
+        // rawsock scan builds a lab with a router; ports the router drops keep it waiting for the whole timeout.
+        List<String> scan = List.of("scan", "198.18.1.2", "--ports", "1-2", "--lab-drop", "1,2", "--timeout", "20s");
+        Process killed = child(scan);
+        Process interrupted = child(scan);
+        try {
+            List<String> stale = awaitLab(killed, 3);
+            List<String> hooked = awaitLab(interrupted, 3);
+            assertTrue(stale.stream().anyMatch(n -> n.endsWith("-r1")), stale.toString());
+            killed.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+            assertTrue(killed.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(Lab.existingNamespaces().containsAll(stale), "killed with -9, the lab stays: " + Lab.existingNamespaces());
+            try (Lab next = Lab.create()) {
+                for (String ns : stale) {
+                    assertFalse(Lab.existingNamespaces().contains(ns), ns + " is still there; removed " + next.removedStale());
+                }
+            }
+            NativeTools.Result kill = NativeTools.run(5, List.of("kill", "-INT", Long.toString(interrupted.pid())));
+            assertEquals(0, kill.exitCode(), kill.stderr());
+            assertTrue(interrupted.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "SIGINT did not end the scan");
+            for (String ns : hooked) {
+                assertFalse(Lab.existingNamespaces().contains(ns), "the shutdown hook left " + ns);
+            }
+        } finally {
+            killed.destroyForcibly();
+            interrupted.destroyForcibly();
+            killed.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            interrupted.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code java -jar target/rawsock.jar ARGS} as a separate process, its output in a temporary file deleted on exit. */
+    private static Process child(List<String> args) throws Exception {
+        java.nio.file.Path jar = NativeTools.projectRoot().resolve("target/rawsock.jar");
+        assertTrue(java.nio.file.Files.exists(jar), "target/rawsock.jar is missing: run 'make build' first");
+        List<String> command = new java.util.ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        command.addAll(args);
+        java.io.File output = java.io.File.createTempFile("rawsock-lab-child", ".txt");
+        output.deleteOnExit();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        OUTPUTS.put(p.pid(), output.toPath());
+        return p;
+    }
+
+    private static final java.util.Map<Long, java.nio.file.Path> OUTPUTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Waits (at most 20 s) until the child has built its lab and started scanning; returns the lab's namespaces. */
+    private static List<String> awaitLab(Process p, int namespaces) throws Exception {
+        String prefix = Lab.PREFIX + p.pid() + "-";
+        java.nio.file.Path output = OUTPUTS.get(p.pid());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            List<String> mine = Lab.existingNamespaces().stream().filter(n -> n.startsWith(prefix)).toList();
+            // The scan's first line comes after the lab is complete: from then on it waits for the dropped ports.
+            if (mine.size() == namespaces && java.nio.file.Files.readString(output).contains("rawsock scan 198.18.1.2:")) {
+                return mine;
+            }
+            assertTrue(p.isAlive(), "the child ended early: " + java.nio.file.Files.readString(output));
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the child built no lab within 20 s: " + java.nio.file.Files.readString(output));
+    }
+
+    @Test
     void aCraftingSideWithAnAddressIsAnOrdinaryKernelPeer() throws Exception {
         try (Lab lab = Lab.create(Lab.Topology.directWithAddresses())) {
             assertEquals(0, lab.ownerOf(Lab.CRAFTING_ADDRESS));
