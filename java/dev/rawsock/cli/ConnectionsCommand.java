@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 /** {@code rawsock connections}: several connections to one server, each 4-tuple as the kernel reports it and as the wire shows it. */
 @Command(name = "connections", mixinStandardHelpOptions = true,
         description = {
+            "Connections to one server: 4-tuples, kernel and wire.",
+            "",
             "A TCP connection is named by its 4-tuple <source IP, source port,",
             "destination IP, destination port>. This opens several kernel TCP",
             "connections to one listening socket and shows each 4-tuple four ways:",

@@ -26,6 +26,8 @@ import java.util.concurrent.Callable;
 /** {@code rawsock scan}: a TCP SYN scan on the probe engine, on loopback or inside a lab it builds. */
 @Command(name = "scan", mixinStandardHelpOptions = true,
         description = {
+            "TCP SYN scan of loopback or a lab: open/closed/filtered.",
+            "",
             "A TCP SYN scan: one SYN per port on a raw socket, paced at --rate, each",
             "reply matched to its probe. A port is open on SYN-ACK (answered at once",
             "with a RST, so no half-open connection is left), closed on RST, filtered",
@@ -43,11 +45,12 @@ import java.util.concurrent.Callable;
         },
         footer = {"%nExamples:",
             "  rawsock scan 127.0.0.1 --ports 1-1024",
-            "  rawsock scan 198.18.1.2 --ports 1-100 --lab-open 22 --lab-drop 23 --lab-reject 25",
+            "  rawsock scan 198.18.1.2 --ports 1-100 --lab-open 22 --lab-drop 23",
+            "  rawsock scan 198.18.1.2 --ports 20-30 --lab-reject 25 --all",
             "  rawsock scan 127.0.0.1 --ports 8000-8100 --rate 200 --timeout 500ms --all",
             "%nExit: 0 when the scan completed, 4 when no port answered at all (every port",
             "filtered by silence), 2 for a target outside loopback and the lab without",
-            "--i-own-this-network."})
+            "--i-own-this-network, 3 without root."})
 final class ScanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 /** {@code rawsock segments}: one write() of N bytes, and the TCP segments in IP packets it became on the wire. */
 @Command(name = "segments", mixinStandardHelpOptions = true,
         description = {
+            "One write() of N bytes and the TCP segments it became.",
+            "",
             "A byte stream cut into segments carried in IP packets, live. A kernel TCP",
             "client and server (both through rawsock's socket API) talk inside a lab:",
             "the client on 198.18.0.1 in one network namespace, the server (discard,",

@@ -23,6 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code rawsock traceroute}: TTL-limited probes through a lab of router namespaces. */
 @Command(name = "traceroute", mixinStandardHelpOptions = true,
         description = {
+            "Traceroute through router namespaces in a lab.",
+            "",
             "Traceroute through a lab that rawsock builds and removes: the crafting side",
             "(198.18.0.1), --routers namespaces acting as routers (IP forwarding on,",
             "static routes, one 198.18.k.0/24 subnet per link) and the target, in a line.",
@@ -39,7 +41,7 @@ import java.util.concurrent.Callable;
             "  rawsock traceroute                     2 routers, UDP probes",
             "  rawsock traceroute --probe icmp --routers 3",
             "  rawsock traceroute --probe tcp --port 80",
-            "  rawsock traceroute 198.18.1.2          only as far as router 2's far side",
+            "  rawsock traceroute 198.18.1.2          to router 2 (its side toward rawsock)",
             "%nExit: 0 when the host answered, 4 when it did not within --max-hops."})
 final class TracerouteCommand implements Callable<Integer> {
     @Spec
