@@ -149,11 +149,14 @@ final class SegmentsCommand implements Callable<Integer> {
             }
             String range = "";
             String total = "";
+            String note = "";
             if (s.dataBytes() > 0) {
                 range = s.relativeSequence() + "-" + (s.relativeSequence() + s.dataBytes() - 1);
                 total = s.retransmission() ? "(retransmission, not counted)" : Long.toString(s.runningTotal());
+                if (s.outOfOrder()) {
+                    note = "(arrived out of order)";
+                }
             }
-            String note = "";
             if ((s.flags() & TcpFlags.SYN) != 0 || s.optionBytes() > 12) {
                 decoder.decode(ByteBuffer.wrap(s.frame()), 0, s.frame().length, s.frame().length, FirstLayer.ETHERNET, decoded);
                 Matcher m = OPTIONS.matcher(printer.line(decoded));
@@ -186,6 +189,11 @@ final class SegmentsCommand implements Callable<Integer> {
         }
         if (r.settings().mss() > 1460) {
             out.println("  (the MSS asked for is above what the lab's 1500-byte link carries: 1500 - 20 - 20 = 1460 is the most)");
+        }
+        long late = r.dataSegments().stream().filter(Segments.Segment::outOfOrder).count();
+        if (late > 0) {
+            out.println("  " + late + " segments arrived after later ones (the sender's thread moved between CPUs, whose queues"
+                    + " the veth feeds separately); TCP put them back in order, and so does the count");
         }
         if (r.retransmissions() > 0) {
             out.println("  " + r.retransmissions() + " retransmitted segments were seen; their bytes are counted once");

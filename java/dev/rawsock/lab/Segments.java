@@ -72,12 +72,12 @@ public final class Segments {
     /**
      * One TCP segment of the connection as captured, inside its IP packet. {@code relativeSequence} counts
      * from the sender's ISN (the SYN is 0, the first data byte 1); {@code newBytes} are the data bytes not
-     * seen before (0 for a retransmission), and {@code runningTotal} the stream bytes delivered so far by
-     * the sender, after this segment.
+     * seen before (0 for a retransmission), {@code runningTotal} the stream bytes delivered so far by the
+     * sender, after this segment, and {@code outOfOrder} marks new bytes that arrived after later ones.
      */
     public record Segment(int frameNumber, Sender sender, long nanos, int ipPacketBytes, int ipHeaderBytes,
                           int tcpHeaderBytes, int dataBytes, int flags, long sequence, long relativeSequence,
-                          int newBytes, long runningTotal, byte[] frame) {
+                          int newBytes, long runningTotal, boolean outOfOrder, byte[] frame) {
         /** TCP options: the header beyond its fixed 20 bytes. */
         public int optionBytes() {
             return tcpHeaderBytes - TcpView.MIN_HEADER_BYTES;
@@ -120,6 +120,20 @@ public final class Segments {
     }
 
     private static final int SNAP_BYTES = 65_536;
+    private static final long CAPTURE_GRACE_NANOS = 2_000_000_000L;
+    private static final int MIN_CAPTURE_BUFFER = 1 << 20;
+    private static final int MAX_CAPTURE_BUFFER = 64 << 20;
+
+    /** The capture socket's buffer: every data segment and an ACK for each, at up to 4 KiB of kernel memory each. */
+    static int captureBuffer(Settings settings) {
+        int mss = settings.mss() > 0 ? Math.min(settings.mss(), 1460) : 1460;
+        long segments = settings.bytes() / Math.max(1, mss - 52) + 16;
+        return (int) Math.max(MIN_CAPTURE_BUFFER, Math.min(MAX_CAPTURE_BUFFER, segments * 2 * 4096));
+    }
+
+    private static byte[] nativeInt(int value) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(value).array();
+    }
     private static final int MAX_FRAMES = 100_000;
 
     private Segments() {}
@@ -162,6 +176,9 @@ public final class Segments {
             PacketSocket s = PacketSocket.open(api, false, Protocol.ETH_P_ALL);
             try {
                 s.bindInterface(PacketSocket.interfaceIndex(targetInterface));
+                // Room for the whole transfer's frames, so a capture thread that the scheduler holds back
+                // for a moment loses nothing (SO_RCVBUFFORCE: root may exceed net.core.rmem_max).
+                api.setsockopt(s.socket(), Constants.SOL_SOCKET, Constants.SO_RCVBUFFORCE, nativeInt(captureBuffer(settings)));
             } catch (ErrnoException e) {
                 s.close();
                 throw e;
@@ -208,7 +225,9 @@ public final class Segments {
             clientApi.shutdown(client, Shutdown.WRITE);
             join(serverThread, deadline);
             TcpInfo info = clientApi.getsockopt(client, SocketOptions.TCP_INFO);
-            join(captureThread, deadline);
+            // The server has read the end of the stream, so the FIN has crossed the capture point: give the
+            // capture a moment to read it, not the whole timeout.
+            join(captureThread, Math.min(deadline, System.nanoTime() + CAPTURE_GRACE_NANOS));
             frames.stop = true;
             long drops = capture.statistics().drops();
             List<Segment> segments = frames.segments(lab.craftingAddress(), local.getPort());
@@ -376,70 +395,84 @@ public final class Segments {
             }
         }
 
-        /** The connection's TCP segments, client's and server's, numbered in capture order. */
         synchronized List<Segment> segments(int clientAddress, int port) {
-            EthernetView eth = new EthernetView();
-            Ipv4View ip = new Ipv4View();
-            TcpView tcp = new TcpView();
-            List<Segment> out = new ArrayList<>();
-            long clientIsn = -1;
-            long serverIsn = -1;
-            long clientEnd = 0; // the highest stream offset delivered so far (relative sequence numbers)
-            long serverEnd = 0;
-            long clientTotal = 0;
-            long serverTotal = 0;
-            int number = 0;
-            for (int f = 0; f < frames.size(); f++) {
-                byte[] frame = frames.get(f);
-                ByteBuffer b = ByteBuffer.wrap(frame);
-                if (frame.length < EthernetView.HEADER_BYTES + Ipv4View.MIN_HEADER_BYTES
-                        || eth.wrap(b, 0).etherType() != EtherTypes.IPV4) {
-                    continue;
-                }
-                ip.wrap(b, EthernetView.HEADER_BYTES);
-                int ipHeader = ip.headerLengthBytes();
-                if (ip.protocol() != 6 || frame.length < EthernetView.HEADER_BYTES + ipHeader + TcpView.MIN_HEADER_BYTES) {
-                    continue;
-                }
-                tcp.wrap(b, EthernetView.HEADER_BYTES + ipHeader);
-                boolean fromClient = ip.source() == clientAddress && tcp.sourcePort() == port;
-                boolean fromServer = ip.destination() == clientAddress && tcp.destinationPort() == port;
-                if (!fromClient && !fromServer) {
-                    continue;
-                }
-                int tcpHeader = tcp.headerLengthBytes();
-                int total = ip.totalLength(); // not the frame: Ethernet pads short frames to 60 bytes
-                int data = Math.max(0, total - ipHeader - tcpHeader);
-                int flags = tcp.flags();
-                long seq = tcp.sequenceNumber();
-                if ((flags & TcpFlags.SYN) != 0) {
-                    if (fromClient) {
-                        clientIsn = seq;
-                    } else {
-                        serverIsn = seq;
-                    }
-                }
-                long isn = fromClient ? clientIsn : serverIsn;
-                long relative = isn < 0 ? seq : (seq - isn) & 0xFFFF_FFFFL;
-                int fresh = 0;
-                if (data > 0 && isn >= 0) {
-                    long end = relative + data;
-                    long already = fromClient ? clientEnd : serverEnd;
-                    if (end - 1 > already) {
-                        fresh = (int) (end - 1 - Math.max(already, relative - 1));
-                        if (fromClient) {
-                            clientEnd = end - 1;
-                            clientTotal += fresh;
-                        } else {
-                            serverEnd = end - 1;
-                            serverTotal += fresh;
-                        }
-                    }
-                }
-                out.add(new Segment(++number, fromClient ? Sender.CLIENT : Sender.SERVER, times.get(f), total, ipHeader, tcpHeader,
-                        data, flags, seq, relative, fresh, fromClient ? clientTotal : serverTotal, frame));
-            }
-            return out;
+            return Segments.segments(frames, times, clientAddress, port);
         }
+    }
+
+    /**
+     * The connection's TCP segments in {@code frames} (Ethernet), client's and server's, numbered in capture
+     * order; the client is {@code clientAddress}:{@code port}.
+     */
+    static List<Segment> segments(List<byte[]> frames, List<Long> times, int clientAddress, int port) {
+        EthernetView eth = new EthernetView();
+        Ipv4View ip = new Ipv4View();
+        TcpView tcp = new TcpView();
+        List<Segment> out = new ArrayList<>();
+        long clientIsn = -1;
+        long serverIsn = -1;
+        java.util.BitSet clientSeen = new java.util.BitSet(); // stream offsets seen so far (relative sequence numbers)
+        java.util.BitSet serverSeen = new java.util.BitSet();
+        long clientHighest = 0; // one past the highest offset seen
+        long serverHighest = 0;
+        long clientTotal = 0;
+        long serverTotal = 0;
+        int number = 0;
+        for (int f = 0; f < frames.size(); f++) {
+            byte[] frame = frames.get(f);
+            ByteBuffer b = ByteBuffer.wrap(frame);
+            if (frame.length < EthernetView.HEADER_BYTES + Ipv4View.MIN_HEADER_BYTES
+                    || eth.wrap(b, 0).etherType() != EtherTypes.IPV4) {
+                continue;
+            }
+            ip.wrap(b, EthernetView.HEADER_BYTES);
+            int ipHeader = ip.headerLengthBytes();
+            if (ip.protocol() != 6 || frame.length < EthernetView.HEADER_BYTES + ipHeader + TcpView.MIN_HEADER_BYTES) {
+                continue;
+            }
+            tcp.wrap(b, EthernetView.HEADER_BYTES + ipHeader);
+            boolean fromClient = ip.source() == clientAddress && tcp.sourcePort() == port;
+            boolean fromServer = ip.destination() == clientAddress && tcp.destinationPort() == port;
+            if (!fromClient && !fromServer) {
+                continue;
+            }
+            int tcpHeader = tcp.headerLengthBytes();
+            int total = ip.totalLength(); // not the frame: Ethernet pads short frames to 60 bytes
+            int data = Math.max(0, total - ipHeader - tcpHeader);
+            int flags = tcp.flags();
+            long seq = tcp.sequenceNumber();
+            if ((flags & TcpFlags.SYN) != 0) {
+                if (fromClient) {
+                    clientIsn = seq;
+                } else {
+                    serverIsn = seq;
+                }
+            }
+            long isn = fromClient ? clientIsn : serverIsn;
+            long relative = isn < 0 ? seq : (seq - isn) & 0xFFFF_FFFFL;
+            int fresh = 0;
+            boolean outOfOrder = false;
+            if (data > 0 && isn >= 0) {
+                // Bytes not seen before, wherever they fall: on a veth, segments the sender's thread queued on
+                // two CPUs (it moved between them) can arrive out of order; a retransmission brings none.
+                java.util.BitSet seen = fromClient ? clientSeen : serverSeen;
+                long highest = fromClient ? clientHighest : serverHighest;
+                int from = (int) Math.min(relative, MAX_BYTES + 2L);
+                int to = (int) Math.min(relative + data, MAX_BYTES + 2L);
+                fresh = (to - from) - seen.get(from, to).cardinality();
+                seen.set(from, to);
+                outOfOrder = fresh > 0 && relative + data <= highest;
+                if (fromClient) {
+                    clientTotal += fresh;
+                    clientHighest = Math.max(clientHighest, relative + data);
+                } else {
+                    serverTotal += fresh;
+                    serverHighest = Math.max(serverHighest, relative + data);
+                }
+            }
+            out.add(new Segment(++number, fromClient ? Sender.CLIENT : Sender.SERVER, times.get(f), total, ipHeader, tcpHeader,
+                    data, flags, seq, relative, fresh, fromClient ? clientTotal : serverTotal, outOfOrder, frame));
+        }
+        return out;
     }
 }

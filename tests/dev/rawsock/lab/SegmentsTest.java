@@ -36,6 +36,41 @@ class SegmentsTest {
         }
     }
 
+    /** An Ethernet frame with one TCP segment from 198.18.0.1:40000 to 198.18.0.2:9 (or back), built by rawsock's assembler. */
+    private static byte[] frame(boolean fromClient, long seq, int flags, int dataBytes) {
+        dev.rawsock.craft.PacketSpec spec = dev.rawsock.craft.PacketSpec.tcp()
+                .source(fromClient ? Lab.CRAFTING_ADDRESS : Lab.TARGET_ADDRESS).destination(fromClient ? Lab.TARGET_ADDRESS : Lab.CRAFTING_ADDRESS)
+                .sourcePort(fromClient ? 40000 : 9).destinationPort(fromClient ? 9 : 40000).sequence(seq).flags(flags)
+                .identification(1).payload(dev.rawsock.wire.Bytes.of(new byte[dataBytes]));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + dev.rawsock.craft.Assembler.lengthOf(spec));
+        b.putShort(12, (short) 0x0800);
+        int n = new dev.rawsock.craft.Assembler().assemble(spec, dev.rawsock.craft.Randomness.seeded(1),
+                dev.rawsock.craft.EmitOptions.DEFAULT, b, 14);
+        return java.util.Arrays.copyOf(b.array(), 14 + n);
+    }
+
+    @Test
+    void segmentsArrivingOutOfOrderAndRetransmissionsAreCountedOnce() {
+        // SYN at 1000; then bytes 1-100, 201-300 (early), 101-200 (late), 101-200 again (a retransmission), FIN.
+        List<byte[]> frames = List.of(frame(true, 1000, dev.rawsock.wire.TcpFlags.SYN, 0),
+                frame(false, 5000, dev.rawsock.wire.TcpFlags.SYN | dev.rawsock.wire.TcpFlags.ACK, 0),
+                frame(true, 1001, dev.rawsock.wire.TcpFlags.ACK, 100), frame(true, 1201, dev.rawsock.wire.TcpFlags.ACK, 100),
+                frame(true, 1101, dev.rawsock.wire.TcpFlags.ACK, 100), frame(true, 1101, dev.rawsock.wire.TcpFlags.ACK, 100),
+                frame(true, 1301, dev.rawsock.wire.TcpFlags.FIN | dev.rawsock.wire.TcpFlags.ACK, 0));
+        List<Segments.Segment> s = Segments.segments(frames, java.util.Collections.nCopies(frames.size(), 0L), Lab.CRAFTING_ADDRESS, 40000);
+        assertEquals(7, s.size());
+        assertEquals(Segments.Sender.SERVER, s.get(1).sender());
+        assertEquals(List.of(0, 0, 100, 100, 100, 0, 0), s.stream().map(Segments.Segment::newBytes).toList());
+        assertEquals(List.of(0L, 0L, 100L, 200L, 300L, 300L, 300L), s.stream().map(Segments.Segment::runningTotal).toList());
+        assertEquals(List.of(0L, 0L, 1L, 201L, 101L, 101L, 301L), s.stream().map(Segments.Segment::relativeSequence).toList());
+        assertTrue(s.get(4).outOfOrder(), "101-200 came after 201-300");
+        assertTrue(!s.get(3).outOfOrder() && !s.get(5).outOfOrder());
+        assertTrue(s.get(5).retransmission());
+        assertTrue(!s.get(4).retransmission());
+        assertEquals(20, s.get(2).ipHeaderBytes());
+        assertEquals(140, s.get(2).ipPacketBytes());
+    }
+
     private static Segments.Result run(int bytes, int mss) throws Exception {
         return Segments.run(lab, new Segments.Settings(bytes, mss, Segments.DEFAULT_PORT, Duration.ofSeconds(10)), null);
     }
