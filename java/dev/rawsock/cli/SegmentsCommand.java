@@ -167,7 +167,8 @@ final class SegmentsCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%6d (%d)", s.tcpHeaderBytes(), s.optionBytes()), s.dataBytes(), range, total, note)));
         }
         if (!quiet && !all && serverSegments > 0) {
-            out.println("  (the server's " + serverSegments + " segments, its SYN-ACK and ACKs, are not listed: --all lists them)");
+            out.println("  (" + serverSegments + (serverSegments == 1 ? " segment" : " segments")
+                    + " from the server, its SYN-ACK and ACKs, not listed: --all lists them)");
         }
         List<Segments.Segment> data = r.dataSegments();
         long fresh = data.size() - r.retransmissions();

@@ -218,10 +218,10 @@ public final class Segments {
             // One write(2) of all N bytes: a blocking socket returns when the kernel has taken every byte.
             int written = 0;
             int writeCalls = 0;
-            while (written < data.length && writeCalls < 64 && System.nanoTime() < deadline) {
+            do {
                 written += clientApi.write(client, data, written, data.length - written);
                 writeCalls++;
-            }
+            } while (written < data.length && writeCalls < 64 && System.nanoTime() < deadline);
             clientApi.shutdown(client, Shutdown.WRITE);
             join(serverThread, deadline);
             TcpInfo info = clientApi.getsockopt(client, SocketOptions.TCP_INFO);
