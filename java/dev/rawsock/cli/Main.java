@@ -17,7 +17,8 @@ import java.io.PrintWriter;
             "called directly and traced, and IPv4/IPv6 TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
-            HandshakeCommand.class, SniffCommand.class, CommandLine.HelpCommand.class},
+            HandshakeCommand.class, SniffCommand.class, SegmentsCommand.class, ConnectionsCommand.class,
+            ScanCommand.class, TracerouteCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

@@ -26,8 +26,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lab's default target: real kernel TCP listeners on 198.18.0.2 inside the target namespace, run
- * through rawsock's own {@link SocketApi} on threads that entered that namespace with setns(2).
+ * The lab's default target: real kernel TCP listeners on the lab's target address (198.18.0.2 in the direct
+ * lab) inside the target namespace, run through rawsock's own {@link SocketApi} on threads that entered that
+ * namespace with setns(2).
  *
  * <ul>
  * <li><b>echo</b>, port 7 (RFC 862): writes back what it reads until the peer's FIN (read() = 0), then
@@ -88,7 +89,7 @@ public final class LabTarget implements AutoCloseable {
                 SocketApi api = SocketApi.traced(line -> current.record(line));
                 listener = api.socket(Domain.AF_INET, SocketType.SOCK_STREAM, Protocol.IPPROTO_TCP);
                 api.setsockopt(listener, SocketOptions.SO_REUSEADDR, true);
-                api.bind(listener, new InetSocketAddress(address(Lab.TARGET_ADDRESS), port));
+                api.bind(listener, new InetSocketAddress(address(lab.targetAddress()), port));
                 api.listen(listener, 16);
                 synchronized (listeners) {
                     listeners.add(listener);
@@ -120,7 +121,7 @@ public final class LabTarget implements AutoCloseable {
             throw new LabException("interrupted while starting the lab's " + service + " service", e);
         }
         if (failure[0] != null) {
-            throw new LabException("the lab's " + service + " service on " + Ipv4Address.text(Lab.TARGET_ADDRESS) + ":" + port
+            throw new LabException("the lab's " + service + " service on " + Ipv4Address.text(lab.targetAddress()) + ":" + port
                     + " could not start: " + failure[0].getMessage(), failure[0]);
         }
     }
@@ -336,7 +337,32 @@ public final class LabTarget implements AutoCloseable {
         }
     }
 
-    static InetAddress address(int ipv4) {
+    /**
+     * One more kernel listener on the lab's target address and {@code port}, which never accepts: the
+     * kernel completes handshakes into its queue (up to the backlog of 16) by itself. For scans; the lab
+     * closes it.
+     */
+    public static Socket listen(Lab lab, int port) throws LabException {
+        SocketApi api = SocketApi.create();
+        InetSocketAddress at = new InetSocketAddress(address(lab.targetAddress()), port);
+        Socket s = lab.inTarget(() -> {
+            Socket l = api.socket(Domain.AF_INET, SocketType.SOCK_STREAM, Protocol.IPPROTO_TCP);
+            try {
+                api.setsockopt(l, SocketOptions.SO_REUSEADDR, true);
+                api.bind(l, at);
+                api.listen(l, 16);
+            } catch (ErrnoException e) {
+                l.close();
+                throw e;
+            }
+            return l;
+        });
+        lab.register(s);
+        return s;
+    }
+
+    /** The IPv4 address as an InetAddress. */
+    public static InetAddress address(int ipv4) {
         try {
             return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4});
         } catch (UnknownHostException e) {

@@ -189,6 +189,8 @@ public final class TcpSession {
     private final TcpView tcp = new TcpView();
     private final List<Segment> transcript = new ArrayList<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    /** How much we had received when the last send() began (-1: no send since the last awaitResponse). */
+    private int answerStart = -1;
 
     private long start;
     private int ipId;
@@ -348,6 +350,7 @@ public final class TcpSession {
      */
     public void send(byte[] data) throws LabException, ErrnoException {
         requireEstablished();
+        answerStart = received.size();
         int offset = 0;
         boolean first = true;
         long deadline = deadline();
@@ -403,8 +406,10 @@ public final class TcpSession {
     public void awaitResponse() throws LabException, ErrnoException {
         requireEstablished();
         long deadline = deadline();
-        int before = received.size();
-        long lastData = 0;
+        // The answer may have begun while send() waited for the ACKs of our data (a quick server): it counts.
+        int before = answerStart >= 0 ? Math.min(answerStart, received.size()) : received.size();
+        answerStart = -1;
+        long lastData = received.size() > before ? System.nanoTime() : 0;
         for (int i = 0; !theirFinReceived && i < MAX_SEGMENTS_PER_WAIT; i++) {
             boolean some = received.size() > before;
             long until = some ? Math.min(deadline, lastData + s.quiet.toNanos()) : deadline;

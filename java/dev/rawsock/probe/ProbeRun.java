@@ -85,6 +85,14 @@ public final class ProbeRun {
                 : new V4(RawSender.open(api), series.destination())) {
             if (settings.replies()) {
                 capture = PacketSocket.open(api, true, series.isIpv6() ? Protocol.ETH_P_IPV6 : Protocol.ETH_P_IP);
+                if (!series.isIpv6()) { // the reply filter reads IPv4 headers
+                    try {
+                        capture.attachFilter(replyFilter(series));
+                    } catch (ErrnoException e) {
+                        capture.close();
+                        throw e;
+                    }
+                }
                 receiveBuffer = NativeBuffer.allocate(RECEIVE_BYTES);
                 matcher = new ReplyMatcher(series);
             }
@@ -217,6 +225,44 @@ public final class ProbeRun {
         public void close() throws ErrnoException {
             sender.close();
         }
+    }
+
+    /**
+     * A classic BPF program for the capture socket (cooked: offset 0 is the IP header), so the kernel
+     * queues only what could be a reply and a busy host's other traffic (a flood on loopback, say) cannot
+     * crowd replies out of the socket's buffer: every ICMP message (errors may come from any router), and
+     * TCP or UDP from the probes' destination, to the probes' source port when it is fixed.
+     */
+    static long[] replyFilter(ProbeSeries series) {
+        int protocol = series.transport().protocol;
+        boolean ports = (series.transport() == dev.rawsock.craft.Transport.TCP || series.transport() == dev.rawsock.craft.Transport.UDP)
+                && !series.sourcePortIncrement();
+        if (ports) {
+            return new long[] {
+                insn(0x30, 0, 0, 9),                        // 0: ldb [9]             protocol
+                insn(0x15, 7, 0, 1),                        // 1: jeq #ICMP, keep
+                insn(0x15, 0, 5, protocol),                 // 2: jeq #proto, 3, drop
+                insn(0x20, 0, 0, 12),                       // 3: ld [12]             source address
+                insn(0x15, 0, 3, series.destination()),     // 4: jeq #destination, 5, drop
+                insn(0xB1, 0, 0, 0),                        // 5: ldxb 4*([0]&0xf)    IP header length
+                insn(0x48, 0, 0, 2),                        // 6: ldh [x+2]           destination port
+                insn(0x15, 1, 0, series.baseSourcePort()),  // 7: jeq #our port, keep, drop
+                insn(0x06, 0, 0, 0),                        // 8: drop
+                insn(0x06, 0, 0, RECEIVE_BYTES),            // 9: keep
+            };
+        }
+        return new long[] {
+            insn(0x30, 0, 0, 9),                            // 0: ldb [9]             protocol
+            insn(0x15, 3, 0, 1),                            // 1: jeq #ICMP, keep
+            insn(0x20, 0, 0, 12),                           // 2: ld [12]             source address
+            insn(0x15, 1, 0, series.destination()),         // 3: jeq #destination, keep, drop
+            insn(0x06, 0, 0, 0),                            // 4: drop
+            insn(0x06, 0, 0, RECEIVE_BYTES),                // 5: keep
+        };
+    }
+
+    private static long insn(int code, int jt, int jf, int k) {
+        return ((long) code << 48) | ((long) jt << 40) | ((long) jf << 32) | (k & 0xFFFF_FFFFL);
     }
 
     /**

@@ -21,8 +21,9 @@ import java.nio.ByteBuffer;
  * <p>The rules (nping's and hping3's, made exact): a TCP reply comes from the probe's destination with
  * the ports mirrored and {@code ack = seq + len} (SYN and FIN count one), or is a RST without ACK whose
  * seq is the probe's ack; a UDP reply mirrors the ports; an ICMP echo reply carries the request's id and
- * sequence; an ICMP error quotes the probe's IP header (same addresses, protocol and id) and its first
- * transport bytes (ports, or ICMP id and sequence).
+ * sequence; an ICMP error, from the destination or from any router on the way (a traceroute's time
+ * exceeded), quotes the probe's IP header (same addresses, protocol and id) and its first transport
+ * bytes (ports, or ICMP id and sequence).
  *
  * <p>Which probe a reply may answer is worked out from the reply itself, without a table: the quoted IP
  * id (probes carry base id + i), the increasing source port or sequence number, the ICMP sequence, or
@@ -108,19 +109,25 @@ public final class ReplyMatcher {
             return -1;
         }
         replyIp.wrap(b, reply.offset(Layer.IPV4));
-        if (replyIp.source() != series.destination()) {
-            return -1;
-        }
+        boolean fromDestination = replyIp.source() == series.destination();
         if (reply.has(Layer.ICMP)) {
             replyIcmp.wrap(b, reply.offset(Layer.ICMP));
             int type = replyIcmp.type();
             if (IcmpTypes.quotesPacket(type)) {
+                // An ICMP error may come from any router on the way (time exceeded, unreachable, prohibited):
+                // it names the probe by quoting it, and the quote is checked field by field.
                 return icmpError(reply, receivedNanos);
+            }
+            if (!fromDestination) {
+                return -1;
             }
             if (type == 0 && series.isEcho()) {
                 int k = (replyIcmp.sequence() - series.baseIcmpSequence()) & 0xFFFF;
                 return settle(k, 1 << 16, reply, receivedNanos);
             }
+            return -1;
+        }
+        if (!fromDestination) {
             return -1;
         }
         return transportReply(reply, receivedNanos);

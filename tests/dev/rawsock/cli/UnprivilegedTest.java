@@ -127,6 +127,18 @@ class UnprivilegedTest {
     }
 
     @Test
+        void theLabCommandsAndTheScanExitThreeInOneLine() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        for (List<String> args : List.of(List.of("segments"), List.of("traceroute"), List.of("scan", "127.0.0.1", "--ports", "9"),
+                List.of("connections"))) {
+            NativeTools.Result r = asNobody(args.toArray(String[]::new));
+            assertEquals(3, r.exitCode(), args + ": " + r.stderr());
+            assertEquals(1, r.stderr().lines().count(), args + ": one line:\n" + r.stderr());
+            assertTrue(r.stderr().contains("CAP_NET_RAW"), args + ": " + r.stderr());
+        }
+    }
+
+    @Test
     void ordinarySocketsNeedNoPrivilege() throws Exception {
         Privileged.assumeRoot("dropping to another user with setpriv");
         NativeTools.Result r = asNobody("tour");

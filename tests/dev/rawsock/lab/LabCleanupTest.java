@@ -30,7 +30,7 @@ class LabCleanupTest {
     @BeforeEach
     void countBefore() throws Exception {
         Privileged.assumeRoot("building a lab (network namespaces, veth, packet sockets)");
-        namespacesBefore = LabTesting.netnsList();
+        namespacesBefore = LabTesting.netnsListOfThisProcess();
         vethBefore = LabTesting.hostVethLinks();
     }
 
@@ -40,7 +40,7 @@ class LabCleanupTest {
             return;
         }
         Lab.removeStale(); // whatever happened above, leave the machine as it was
-        assertEquals(namespacesBefore, LabTesting.netnsList(), "ip netns list differs from before the test");
+        assertEquals(namespacesBefore, LabTesting.netnsListOfThisProcess(), "ip netns list differs from before the test");
         assertEquals(vethBefore, LabTesting.hostVethLinks(), "veth links in the host namespace differ from before the test");
     }
 
@@ -53,7 +53,7 @@ class LabCleanupTest {
                 names[1] = lab.targetNamespace();
                 LabTarget.start(lab);
                 FrameLink.open(lab, SocketApi.create());
-                List<String> during = LabTesting.netnsList();
+                List<String> during = LabTesting.netnsListOfThisProcess();
                 assertTrue(during.stream().anyMatch(l -> l.startsWith(names[0])), during.toString());
                 assertTrue(during.stream().anyMatch(l -> l.startsWith(names[1])), during.toString());
                 assertEquals(vethBefore, LabTesting.hostVethLinks(), "the veth pair is never in the host's namespace");

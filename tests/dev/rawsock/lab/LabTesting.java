@@ -26,6 +26,20 @@ final class LabTesting {
         return r.lines().stream().filter(l -> !l.isBlank()).toList();
     }
 
+    /**
+     * {@link #netnsList()} without the labs of other live processes (other test runs on a shared machine
+     * come and go while a test runs); this process's labs and every foreign namespace stay in.
+     */
+    static List<String> netnsListOfThisProcess() throws Exception {
+        long self = ProcessHandle.current().pid();
+        java.util.regex.Pattern lab = java.util.regex.Pattern.compile("rawsock-(\\d+)-.*");
+        return netnsList().stream().filter(l -> {
+            java.util.regex.Matcher m = lab.matcher(l.split(" ")[0]);
+            return !m.matches() || Long.parseLong(m.group(1)) == self
+                    || !ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false);
+        }).toList();
+    }
+
     /** The veth links in the host's namespace ({@code ip -o link show type veth}). */
     static List<String> hostVethLinks() throws Exception {
         NativeTools.Result r = NativeTools.run(10, List.of("ip", "-o", "link", "show", "type", "veth"));
