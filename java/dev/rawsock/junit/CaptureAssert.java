@@ -62,7 +62,7 @@ public final class CaptureAssert {
     public CaptureAssert doesNotHave(TcpMatch match) {
         for (DecodedPacket p : capture.packets()) {
             if (match.test(p)) {
-                throw failure("expected no " + match + ", but packet " + p.frameNumber() + " is one");
+                throw failure("expected none of: " + match + ", but packet " + p.frameNumber() + " is one");
             }
         }
         return this;
