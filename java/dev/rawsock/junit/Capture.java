@@ -3,6 +3,8 @@ package dev.rawsock.junit;
 import dev.rawsock.capture.LinkType;
 import dev.rawsock.capture.PcapWriter;
 import dev.rawsock.capture.Sniffer;
+import dev.rawsock.lab.Lab;
+import dev.rawsock.lab.LabException;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.print.LinePrinter;
 import dev.rawsock.socket.SocketApi;
@@ -51,6 +53,15 @@ public final class Capture implements AutoCloseable {
     /** Starts recording every packet on {@code interfaceName} (one copy per packet: lo's outgoing copies are dropped). */
     public static Capture start(SocketApi api, String interfaceName) throws ErrnoException {
         Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, null, false, SNAP_LENGTH));
+        Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
+        c.thread.setDaemon(true);
+        c.thread.start();
+        return c;
+    }
+
+    /** Starts recording on {@code interfaceName} inside network namespace {@code namespace} (e.g. a lab's crafting side). */
+    public static Capture startIn(String namespace, SocketApi api, String interfaceName) throws ErrnoException, LabException {
+        Sniffer s = Lab.callIn(namespace, () -> Sniffer.open(api, new Sniffer.Settings(interfaceName, null, null, false, SNAP_LENGTH)));
         Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
         c.thread.setDaemon(true);
         c.thread.start();

@@ -22,8 +22,8 @@ import java.util.Set;
  *   <li>before each test: raw sockets must be available ({@link Availability}, probed once), or the test is
  *       skipped with the reason and the remedy, or fails when {@code RAWSOCK_REQUIRE_PRIVILEGED=1};</li>
  *   <li>records every packet of the test on {@code lo} ({@link Capture}) from before the body runs;</li>
- *   <li>resolves {@link Packets}, {@link Capture}, {@link Lab} (created on demand) and {@link SocketApi}
- *       parameters;</li>
+ *   <li>resolves {@link Packets}, {@link Capture}, {@link TestLab} / {@link Lab} (created on demand) and
+ *       {@link SocketApi} parameters;</li>
  *   <li>after each test, also after a failure or a timeout: stops the capture, and when the test failed writes
  *       it to {@code target/rawsock-captures/<class>.<method>.pcap} (directory: system property
  *       {@code rawsock.captures.dir}) and prints the path; then closes the sockets and removes the lab.</li>
@@ -33,7 +33,7 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
     public static final String CAPTURES_DIR_PROPERTY = "rawsock.captures.dir";
     public static final String CAPTURE_INTERFACE = "lo";
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RawsockExtension.class);
-    private static final Set<Class<?>> TYPES = Set.of(Packets.class, Capture.class, Lab.class, SocketApi.class);
+    private static final Set<Class<?>> TYPES = Set.of(Packets.class, Capture.class, Lab.class, TestLab.class, SocketApi.class);
 
     /** What one test holds; closed in reverse order of opening, also by JUnit when the context closes. */
     static final class State implements ExtensionContext.Store.CloseableResource {
@@ -42,6 +42,7 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
         Capture capture;
         Packets packets;
         Lab lab;
+        TestLab testLab;
         boolean closed;
 
         <T extends AutoCloseable> T opened(T resource) {
@@ -117,6 +118,12 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
                 }
                 return s.packets;
             }
+            if (type == TestLab.class) {
+                if (s.testLab == null) {
+                    s.testLab = s.opened(TestLab.create(s.api));
+                }
+                return s.testLab;
+            }
             if (type == Lab.class) {
                 if (s.lab == null) {
                     s.lab = s.opened(Lab.create());
@@ -139,11 +146,13 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
             if (s.capture != null) {
                 s.capture.close();
                 if (context.getExecutionException().isPresent()) {
-                    Path pcap = s.capture.writePcap(pcapPath(context));
-                    String line = "rawsock: the test failed; its packets are in " + pcap.toAbsolutePath()
-                            + " (" + s.capture.frames().size() + " packets; tshark -r " + pcap.toAbsolutePath() + ")";
-                    System.err.println(line);
-                    context.publishReportEntry("rawsock.capture", pcap.toAbsolutePath().toString());
+                    keep(context, s.capture, pcapPath(context, ""));
+                }
+            }
+            if (s.testLab != null) {
+                s.testLab.capture().close();
+                if (context.getExecutionException().isPresent()) {
+                    keep(context, s.testLab.capture(), pcapPath(context, "-lab"));
                 }
             }
         } finally {
@@ -151,8 +160,15 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
         }
     }
 
-    /** target/rawsock-captures/&lt;class&gt;.&lt;method&gt;[-&lt;n&gt;].pcap, named after the test. */
-    static Path pcapPath(ExtensionContext context) {
+    private static void keep(ExtensionContext context, Capture capture, Path path) throws Exception {
+        Path pcap = capture.writePcap(path).toAbsolutePath();
+        System.err.println("rawsock: the test failed; its packets on " + capture.interfaceName() + " are in " + pcap
+                + " (" + capture.frames().size() + " packets; tshark -r " + pcap + ")");
+        context.publishReportEntry("rawsock.capture", pcap.toString());
+    }
+
+    /** target/rawsock-captures/&lt;class&gt;.&lt;method&gt;[-&lt;n&gt;]&lt;suffix&gt;.pcap, named after the test. */
+    static Path pcapPath(ExtensionContext context, String suffix) {
         Path dir = Path.of(System.getProperty(CAPTURES_DIR_PROPERTY, "target/rawsock-captures"));
         String className = context.getRequiredTestClass().getName();
         String method = context.getTestMethod().map(m -> m.getName()).orElse("test");
@@ -161,6 +177,6 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
         if (!display.startsWith(method + "(")) { // parameterized and repeated tests: keep them apart
             name += "-" + display;
         }
-        return dir.resolve(name.replaceAll("[^A-Za-z0-9._-]+", "_") + ".pcap");
+        return dir.resolve(name.replaceAll("[^A-Za-z0-9._-]+", "_") + suffix + ".pcap");
     }
 }
