@@ -94,6 +94,116 @@ class RawsockHarnessTest {
         }
     }
 
+    static class TimingOutLabExample {
+        static volatile String labName;
+
+        @RawSocketTest
+        @org.junit.jupiter.api.Timeout(value = 300, unit = java.util.concurrent.TimeUnit.MILLISECONDS)
+        void hangs(TestLab lab) throws Exception {
+            org.junit.jupiter.api.Assumptions.assumeTrue(nested);
+            labName = lab.lab().name();
+            ServerSocket server = lab.serverSocket(8080);
+            lab.start("stuck", () -> {
+                try {
+                    server.accept().close();
+                } catch (java.io.IOException e) {
+                    // closed by the lab at the end of the test
+                }
+            });
+            Thread.sleep(10_000);
+        }
+    }
+
+    @Test
+    void aTimedOutTestStillRemovesItsLabAndKeepsItsLabPcap(@TempDir Path dir) throws Exception {
+        Privileged.assumeRoot("a lab (network namespaces)");
+        System.setProperty(RawsockExtension.CAPTURES_DIR_PROPERTY, dir.toString());
+        Map<String, Outcome> outcomes;
+        try {
+            outcomes = run(TimingOutLabExample.class);
+        } finally {
+            System.clearProperty(RawsockExtension.CAPTURES_DIR_PROPERTY);
+        }
+        Outcome o = outcomes.get("hangs(TestLab)");
+        assertEquals(TestExecutionResult.Status.FAILED, o.status(), outcomes.toString());
+        assertTrue(o.message().contains("timed out"), o.message());
+        String name = TimingOutLabExample.labName;
+        assertTrue(name != null && dev.rawsock.lab.Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(name)),
+                "the lab " + name + " is gone: " + dev.rawsock.lab.Lab.existingNamespaces());
+        assertTrue(Files.exists(dir.resolve("dev.rawsock.junit.RawsockHarnessTest_TimingOutLabExample.hangs-lab.pcap")), list(dir).toString());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("rawsock-lab-stuck") && t.isAlive()),
+                "the lab's thread ended");
+    }
+
+    /** Copies this JVM's class path where uid 65534 can read it; returns the new class path. */
+    private static String readableClassPath(Path dir) throws Exception {
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
+            try (var walk = Files.walk(from)) {
+                for (Path p : walk.toList()) {
+                    Path target = to.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(p, Files.isDirectory(from) ? target : to);
+                    }
+                }
+            }
+            entries.add(to.toString());
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    @Test
+    void asAnUnprivilegedUserTheTestIsSkippedOrFailsWhenRequired() throws Exception {
+        Privileged.assumeRoot("dropping to uid 65534 with setpriv");
+        Path dir = Files.createTempDirectory("rawsock-junit-unprivileged");
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            String cp = readableClassPath(dir);
+            List<String> command = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, NestedMain.class.getName(),
+                    PlainExample.class.getName());
+            NativeTools.Result skipped = NativeTools.run(60, command, Map.of("RAWSOCK_REQUIRE_PRIVILEGED", "0"));
+            assertEquals(0, skipped.exitCode(), skipped.stderr());
+            assertTrue(skipped.stdout().startsWith("needsRawSockets(Packets) ABORTED rawsock: raw sockets are not available (cannot open a raw socket: "),
+                    skipped.stdout() + skipped.stderr());
+            assertTrue(skipped.stdout().contains("EPERM") && skipped.stdout().contains("CAP_NET_RAW"), skipped.stdout());
+            NativeTools.Result failed = NativeTools.run(60, command, Map.of("RAWSOCK_REQUIRE_PRIVILEGED", "1"));
+            assertTrue(failed.stdout().startsWith("needsRawSockets(Packets) FAILED RAWSOCK_REQUIRE_PRIVILEGED=1 but rawsock: raw sockets are not available"),
+                    failed.stdout() + failed.stderr());
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theCliJarDoesNotCarryJUnit() throws Exception {
+        Path jar = NativeTools.projectRoot().resolve("target/rawsock.jar");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(jar), "target/rawsock.jar is built by 'make build'");
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+            List<String> junit = z.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(n -> n.startsWith("org/junit/") || n.startsWith("org/opentest4j/")).limit(3).toList();
+            assertEquals(List.of(), junit, "JUnit is provided by the user's project, not shaded into the CLI jar");
+            assertTrue(z.getEntry("dev/rawsock/junit/RawsockExtension.class") != null, "the extension itself ships in the jar");
+        }
+    }
+
     @Test
     void aFailingTestLeavesAPcapNamedAfterItThatTsharkReads(@TempDir Path dir) throws Exception {
         Privileged.assumeRoot("a failing example test with raw sockets");
