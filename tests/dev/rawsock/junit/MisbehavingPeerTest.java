@@ -166,13 +166,14 @@ class MisbehavingPeerTest {
         lab.start("sender", () -> {
             serverThread.set(Thread.currentThread().getId());
             try (Socket s = server.accept()) {
+                lab.lab().register(s); // the lab closes it, which ends the blocked write
                 s.getInputStream().readNBytes(request.length);
                 byte[] chunk = new byte[64 * 1024];
                 for (int i = 0; i < 100; i++) { // blocks once the socket's send buffer is full
                     s.getOutputStream().write(chunk);
                 }
                 outcome.set("wrote everything");
-            } catch (IOException e) {
+            } catch (IOException | dev.rawsock.lab.LabException e) {
                 outcome.set("write failed: " + e.getMessage());
             }
         });
