@@ -167,7 +167,8 @@ final class ScanCommand implements Callable<Integer> {
             }
             out.println("lab removed (namespaces deleted, and the veth pairs with them)");
         } else {
-            Integer source = CraftCommand.routeSourceTo(target);
+            PacketAddress route = CraftCommand.routeSourceTo(PacketAddress.parse(Ipv4Address.text(target)));
+            Integer source = route != null ? route.ipv4() : null;
             if (source == null) {
                 throw new UsageException("no route to " + Ipv4Address.text(target) + " from this host");
             }

@@ -482,6 +482,26 @@ public final class TcpSession {
         send(TcpFlags.RST, sndNxt, 0, 0, null, 0, 0, List.of(), false, notes);
     }
 
+    /**
+     * Sends one segment exactly as given, for peers that misbehave on purpose (out of order, overlapping,
+     * malformed options, a RST mid-stream): the session's own sequence state does not move.
+     */
+    public void sendSegment(int flags, long seq, long ack, int window, byte[] data, List<TcpOption> options, String why)
+            throws ErrnoException {
+        byte[] d = data == null ? new byte[0] : data;
+        send(flags, seq & 0xFFFF_FFFFL, ack & 0xFFFF_FFFFL, window & 0xFFFF, d, 0, d.length, options, false, List.of(why));
+    }
+
+    /** Our next sequence number (SND.NXT). */
+    public long nextSequence() {
+        return sndNxt;
+    }
+
+    /** The next sequence number we expect from the peer (RCV.NXT). */
+    public long nextExpected() {
+        return rcvNxt;
+    }
+
     // ---- what happened ----
 
     /** The bytes the server sent, in order, as we acknowledged them. */

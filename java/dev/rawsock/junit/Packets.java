@@ -1,0 +1,105 @@
+package dev.rawsock.junit;
+
+import dev.rawsock.craft.Assembler;
+import dev.rawsock.craft.EmitOptions;
+import dev.rawsock.craft.PacketSpec;
+import dev.rawsock.craft.Randomness;
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.socket.RawSender;
+import dev.rawsock.socket.SocketApi;
+import dev.rawsock.wire.Ipv4Address;
+import dev.rawsock.wire.TcpFlags;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+
+/**
+ * Sends crafted IPv4 packets on a raw socket: a {@link PacketSpec} is assembled (lengths and checksums
+ * fixed) into one reused buffer and sent. Only to 127.0.0.0/8 or the lab range 198.18.0.0/15; a missing
+ * source becomes 127.0.0.1 on loopback so the transport checksum is computed over the address the kernel
+ * will put there. Every burst is bounded by {@link #MAX_BURST}.
+ */
+public final class Packets implements AutoCloseable {
+    public static final int MAX_BURST = 100_000;
+    private static final int LOOPBACK = 0x7F00_0001;
+
+    private final RawSender sender;
+    private final NativeBuffer buffer = NativeBuffer.allocate(Assembler.MAX_IPV4_PACKET_BYTES);
+    private final Assembler assembler = new Assembler();
+    private final Randomness random;
+    private long sent;
+
+    private Packets(RawSender sender, Randomness random) {
+        this.sender = sender;
+        this.random = random;
+    }
+
+    public static Packets open(SocketApi api) throws ErrnoException {
+        return new Packets(RawSender.open(api), Randomness.unseeded());
+    }
+
+    /** True for 127.0.0.0/8 and 198.18.0.0/15: where rawsock's tests may send. */
+    public static boolean allowedDestination(int address) {
+        return (address >>> 24) == 127 || (address & 0xFFFE_0000) == 0xC612_0000;
+    }
+
+    /** An IPv4 address as rawsock's int (network order value). */
+    public static int address(InetSocketAddress a) {
+        if (!(a.getAddress() instanceof Inet4Address)) {
+            throw new IllegalArgumentException("IPv4 only: " + a);
+        }
+        byte[] b = a.getAddress().getAddress();
+        return (b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
+    }
+
+    /** Assembles and sends {@code spec}; returns the bytes sent. */
+    public int send(PacketSpec spec) throws ErrnoException {
+        if (!spec.hasDestination()) {
+            throw new IllegalArgumentException("the packet has no destination address");
+        }
+        int destination = spec.destination();
+        if (!allowedDestination(destination)) {
+            throw new IllegalArgumentException("rawsock's test harness sends only to 127.0.0.0/8 or 198.18.0.0/15, not "
+                    + Ipv4Address.text(destination));
+        }
+        if (spec.source() == null && (destination >>> 24) == 127) {
+            spec = spec.source(LOOPBACK);
+        }
+        int length = assembler.assemble(spec, random, EmitOptions.DEFAULT, buffer.buffer(), 0);
+        int n = sender.send(buffer, 0, length, destination);
+        sent++;
+        return n;
+    }
+
+    /** A SYN to {@code to} from {@code sourcePort} with sequence number {@code isn} (a spec to adjust further). */
+    public static PacketSpec syn(InetSocketAddress to, int sourcePort, long isn) {
+        return PacketSpec.tcp().destination(address(to)).destinationPort(to.getPort()).sourcePort(sourcePort)
+                .sequence(isn).flags(TcpFlags.SYN).window(64_240);
+    }
+
+    /**
+     * A SYN flood: {@code count} SYNs (at most {@link #MAX_BURST}) to {@code to} from source ports counting up
+     * from {@code firstSourcePort} (wrapping within 1024-65535), each with its own sequence number.
+     */
+    public int synFlood(InetSocketAddress to, int firstSourcePort, int count) throws ErrnoException {
+        if (count < 0 || count > MAX_BURST) {
+            throw new IllegalArgumentException("a flood needs a count of 0-" + MAX_BURST + ", not " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            int port = 1024 + Math.floorMod(firstSourcePort - 1024 + i, 65536 - 1024);
+            send(syn(to, port, 1_000_000L * (i + 1)));
+        }
+        return count;
+    }
+
+    /** Packets sent so far. */
+    public long sent() {
+        return sent;
+    }
+
+    @Override
+    public void close() throws ErrnoException {
+        sender.close();
+    }
+}
