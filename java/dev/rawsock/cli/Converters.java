@@ -70,35 +70,59 @@ final class Converters {
         }
     }
 
-    /** A TCP/UDP port, 0-65535. */
-    static final class Port implements ITypeConverter<Integer> {
+    /**
+     * A whole number from 0 to a field's maximum. picocli creates converters from a class with no
+     * arguments, so each field is a one-line subclass naming its maximum.
+     */
+    abstract static class Bounded implements ITypeConverter<Integer> {
+        private final int max;
+
+        Bounded(int max) {
+            this.max = max;
+        }
+
         @Override
         public Integer convert(String text) {
-            return parseRange(text, 0, 65535);
+            return parseRange(text, 0, max);
+        }
+    }
+
+    /** One value or a sweep of them (N or N-M), from 0 to a field's maximum. */
+    abstract static class BoundedRange implements ITypeConverter<dev.rawsock.probe.IntRange> {
+        private final int max;
+
+        BoundedRange(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public dev.rawsock.probe.IntRange convert(String text) {
+            try {
+                return dev.rawsock.probe.IntRange.parse(text, 0, max);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A TCP/UDP port, 0-65535. */
+    static final class Port extends Bounded {
+        Port() {
+            super(65535);
         }
     }
 
     /** A port or a range of ports, 0-65535: 8080 or 8080-8090. */
-    static final class PortRange implements ITypeConverter<dev.rawsock.probe.IntRange> {
-        @Override
-        public dev.rawsock.probe.IntRange convert(String text) {
-            try {
-                return dev.rawsock.probe.IntRange.parse(text, 0, 0xFFFF);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class PortRange extends BoundedRange {
+        PortRange() {
+            super(0xFFFF);
         }
     }
 
     /** A TTL or a range of TTLs, 0-255: 64 or 1-5. */
-    static final class TtlRange implements ITypeConverter<dev.rawsock.probe.IntRange> {
-        @Override
-        public dev.rawsock.probe.IntRange convert(String text) {
-            try {
-                return dev.rawsock.probe.IntRange.parse(text, 0, 0xFF);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class TtlRange extends BoundedRange {
+        TtlRange() {
+            super(0xFF);
         }
     }
 
@@ -115,18 +139,16 @@ final class Converters {
     }
 
     /** 0-255. */
-    static final class U8 implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0xFF);
+    static final class U8 extends Bounded {
+        U8() {
+            super(0xFF);
         }
     }
 
     /** 0-65535. */
-    static final class U16 implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0xFFFF);
+    static final class U16 extends Bounded {
+        U16() {
+            super(0xFFFF);
         }
     }
 
@@ -147,42 +169,37 @@ final class Converters {
     }
 
     /** DSCP, 0-63. */
-    static final class Dscp implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0x3F);
+    static final class Dscp extends Bounded {
+        Dscp() {
+            super(0x3F);
         }
     }
 
     /** ECN, 0-3. */
-    static final class Ecn implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0x3);
+    static final class Ecn extends Bounded {
+        Ecn() {
+            super(0x3);
         }
     }
 
     /** A 4-bit field (IHL, data offset), 0-15. */
-    static final class Nibble implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0xF);
+    static final class Nibble extends Bounded {
+        Nibble() {
+            super(0xF);
         }
     }
 
     /** The IPv4 fragment offset in 8-byte units, 0-8191. */
-    static final class FragmentOffset implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0x1FFF);
+    static final class FragmentOffset extends Bounded {
+        FragmentOffset() {
+            super(0x1FFF);
         }
     }
 
     /** The 3 reserved TCP bits, 0-7. */
-    static final class ThreeBits implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            return parseRange(text, 0, 0x7);
+    static final class ThreeBits extends Bounded {
+        ThreeBits() {
+            super(0x7);
         }
     }
 
