@@ -34,6 +34,30 @@ class CliTest {
         }
     }
 
+    /**
+     * Every command's option list names each option once. picocli 4.7.6 listed the options of an
+     * exclusive group inside a mixin twice (remkop/picocli#2309: craft's and send's --data group).
+     */
+    @Test
+    void helpListsEachOptionOnce() {
+        picocli.CommandLine root = new picocli.CommandLine(new Main());
+        for (var entry : root.getSubcommands().entrySet()) {
+            Run r = rawsock(entry.getKey(), "--help");
+            assertEquals(0, r.code(), r.err());
+            java.util.Map<String, Integer> rows = new java.util.HashMap<>();
+            for (String line : r.out().split("\n")) {
+                // Option rows start with indentation then "-x, --name" or "--name".
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s{2,8}(?:-\\w, )?(--[\\w-]+)").matcher(line);
+                if (m.find()) {
+                    rows.merge(m.group(1), 1, Integer::sum);
+                }
+            }
+            assertFalse(rows.isEmpty(), "no option rows found in 'rawsock " + entry.getKey() + " --help'");
+            rows.forEach((option, n) -> assertEquals(1, n,
+                    () -> "'rawsock " + entry.getKey() + " --help' lists " + option + " " + n + " times:\n" + r.out()));
+        }
+    }
+
     @Test
     void versionNamesTheTool() {
         Run r = rawsock("--version");
