@@ -22,12 +22,17 @@ import java.util.List;
 public final class MisbehavingPeer {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final int WINDOW = 64_000;
+    /** An MSS option of length 3 (kind 2 needs 4) and an unknown option kind 99 with two bytes. */
+    private static final List<TcpOption> MALFORMED_OPTIONS =
+            List.of(new TcpOption.Unknown(2, Bytes.of((byte) 5)), new TcpOption.Unknown(99, Bytes.of((byte) 1, (byte) 2)));
+    private static final String MALFORMED_WHY = "malformed options on purpose: mss with length 3, unknown kind 99";
 
     private final FrameLink link;
     private final int remotePort;
     private final int localPort;
     private TcpSession session;
     private int windowBytes = WINDOW;
+    private boolean malformedSynOptions;
     private final long isn = 1_000_000;
 
     MisbehavingPeer(FrameLink link, int remotePort, int localPort) {
@@ -42,6 +47,16 @@ public final class MisbehavingPeer {
         return this;
     }
 
+    /**
+     * Put malformed options in the SYN itself (after an honest MSS): an MSS option of length 3 (it needs 4) and
+     * an unknown kind 99. A TCP must skip what it cannot parse (RFC 9293 §3.2) and still answer. Call before
+     * {@link #handshake()}.
+     */
+    public MisbehavingPeer malformedSynOptions() {
+        malformedSynOptions = true;
+        return this;
+    }
+
     /** Our end: 198.18.0.1:localPort. */
     public int localPort() {
         return localPort;
@@ -53,8 +68,12 @@ public final class MisbehavingPeer {
 
     /** SYN, SYN-ACK, ACK: an honest handshake (TcpResetException / TcpTimeoutException when the server refuses or is silent). */
     public MisbehavingPeer handshake() throws LabException, ErrnoException {
-        session = new TcpSession(link, new TcpSession.Settings().remote(Lab.TARGET_ADDRESS, remotePort).localPort(localPort)
-                .isn(isn).windowBytes(windowBytes).timeout(TIMEOUT).quiet(Duration.ofMillis(100)), s -> {});
+        TcpSession.Settings settings = new TcpSession.Settings().remote(Lab.TARGET_ADDRESS, remotePort).localPort(localPort)
+                .isn(isn).windowBytes(windowBytes).timeout(TIMEOUT).quiet(Duration.ofMillis(100));
+        if (malformedSynOptions) {
+            settings.extraSynOptions(MALFORMED_OPTIONS, MALFORMED_WHY);
+        }
+        session = new TcpSession(link, settings, s -> {});
         session.connect();
         return this;
     }
@@ -136,9 +155,8 @@ public final class MisbehavingPeer {
      */
     public MisbehavingPeer sendWithMalformedOptions(byte[] data) throws ErrnoException {
         TcpSession s = session();
-        List<TcpOption> bad = List.of(new TcpOption.Unknown(2, Bytes.of((byte) 5)), new TcpOption.Unknown(99, Bytes.of((byte) 1, (byte) 2)));
-        s.sendSegment(TcpFlags.PSH | TcpFlags.ACK, s.nextSequence(), s.nextExpected(), window(), data, bad,
-                "malformed options on purpose: mss with length 3, unknown kind 99");
+        s.sendSegment(TcpFlags.PSH | TcpFlags.ACK, s.nextSequence(), s.nextExpected(), window(), data, MALFORMED_OPTIONS,
+                MALFORMED_WHY);
         return this;
     }
 

@@ -83,6 +83,8 @@ public final class TcpSession {
         Duration quiet = Duration.ofMillis(250);
         BadChecksum badChecksum = BadChecksum.NONE;
         long ackOffset;
+        List<TcpOption> extraSynOptions = List.of();
+        String extraSynOptionsWhy = "";
 
         public Settings localPort(int port) {
             this.localPort = check("local port", port, 0, 0xFFFF);
@@ -166,6 +168,16 @@ public final class TcpSession {
             return this;
         }
 
+        /**
+         * Options appended to the SYN's own exactly as given, e.g. malformed on purpose (an MSS of length 3, an
+         * unknown kind); {@code why} is printed with the SYN. At most 40 option bytes fit (RFC 9293 §3.1).
+         */
+        public Settings extraSynOptions(List<TcpOption> options, String why) {
+            this.extraSynOptions = List.copyOf(options);
+            this.extraSynOptionsWhy = why;
+            return this;
+        }
+
         private static int check(String what, int value, int min, int max) {
             if (value < min || value > max) {
                 throw new IllegalArgumentException(what + " must be " + min + "-" + max + " but was " + value);
@@ -178,6 +190,7 @@ public final class TcpSession {
     private static final int TCP = Protocol.IPPROTO_TCP.number;
     private static final int IP_HEADER = Ipv4View.MIN_HEADER_BYTES;
     private static final int MAX_SEGMENTS_PER_WAIT = 10_000;
+    private static final int MAX_OPTION_BYTES = 40;
     private static final int DEFAULT_PEER_MSS = 536;
     private static final int LINK_MTU = 1500; // veth's default, which the lab keeps // RFC 9293 §3.7.1, when the SYN carries no MSS
 
@@ -701,6 +714,10 @@ public final class TcpSession {
             notes.add("wscale " + s.windowScale + ": after the handshake our window field counts units of 2^" + s.windowScale + " = "
                     + (1L << s.windowScale) + " bytes (only if they offer scaling too)");
         }
+        if (!s.extraSynOptions.isEmpty()) {
+            o.addAll(s.extraSynOptions);
+            notes.add(s.extraSynOptionsWhy);
+        }
         return o;
     }
 
@@ -789,6 +806,10 @@ public final class TcpSession {
             optionBytes += o.length();
         }
         int padded = (optionBytes + 3) & ~3;
+        if (padded > MAX_OPTION_BYTES) { // the data offset is 4 bits of 32-bit words: 60-byte header at most
+            throw new IllegalArgumentException("the TCP options take " + optionBytes + " bytes, but at most "
+                    + MAX_OPTION_BYTES + " fit in a TCP header (RFC 9293 §3.1)");
+        }
         int tcpHeader = TcpView.MIN_HEADER_BYTES + padded;
         int tcpLength = tcpHeader + length;
         int total = IP_HEADER + tcpLength;

@@ -96,6 +96,29 @@ class MisbehavingPeerTest {
     }
 
     @RawSocketTest
+    void malformedOptionsInTheSynAreSkippedAndTheConnectionServes(TestLab lab) throws Exception {
+        byte[] message = "syn had bad options".getBytes(StandardCharsets.US_ASCII);
+        AtomicReference<String> read = new AtomicReference<>();
+        echo(lab, message.length, read);
+        MisbehavingPeer peer = lab.peer(PORT).malformedSynOptions().handshake();
+        InetSocketAddress server = TestLab.target(PORT);
+        // The SYN on the wire carries the malformed options (kind 2 with length 3, kind 99) after the MSS ...
+        assertThat(lab.capture()).hasSegment(tcp().to(server).onlyFlags(TcpMatch.SYN)
+                .where("options: mss 1460, then kind 2 length 3, then kind 99", t -> {
+                    java.nio.ByteBuffer b = t.buffer();
+                    int o = t.offset() + dev.rawsock.wire.TcpView.MIN_HEADER_BYTES;
+                    return t.headerLengthBytes() == 32 && b.get(o) == 2 && b.get(o + 1) == 4
+                            && b.get(o + 4) == 2 && b.get(o + 5) == 3 && b.get(o + 7) == 99 && b.get(o + 8) == 4;
+                }))
+                // ... and the server still answers it with a SYN-ACK (with its own MSS for the 1500-byte link).
+                .hasSegment(tcp().from(server).flags(TcpMatch.SYN, TcpMatch.ACK).ack(peer.isn() + 1).mss(1460));
+        peer.send(message);
+        assertThat(lab.capture()).segmentsFrom(server).hasPayload(message);
+        awaitValue(read);
+        assertEquals("syn had bad options", read.get());
+    }
+
+    @RawSocketTest
     void aPeerThatNeverAcksGetsRetransmissionsThatBackOff(TestLab lab) throws Exception {
         byte[] message = "ack me if you can".getBytes(StandardCharsets.US_ASCII);
         AtomicReference<String> read = new AtomicReference<>();
