@@ -9,41 +9,75 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Assertions over a {@link Capture}: {@code assertThat(capture).within(Duration.ofSeconds(1)).hasSegment(tcp().from(server).flags(SYN, ACK))},
+ * Assertions over a {@link Capture}: {@code assertThat(capture).hasSegment(tcp().from(server).flags(SYN, ACK)).within(Duration.ofSeconds(1))},
  * {@code doesNotHave(tcp().flags(RST))}, {@code segmentsFrom(server).hasPayload(bytes)}. A failure prints
  * what was looked for and the capture as decoded lines.
+ *
+ * <p>{@code within(d)} reads both ways. Before {@code hasSegment} it is how long to wait for the segment
+ * (from then on). After {@code hasSegment} it bounds when the segment found was captured: at most {@code d}
+ * after the previous segment found in the same chain, or, for the first, after {@code assertThat} was
+ * called; so {@code hasSegment(syn).hasSegment(synAck).within(ofMillis(200))} says the SYN-ACK came within
+ * 200 ms of the SYN. Either way, {@code d} is also the wait for the segments asserted after it.
  */
 public final class CaptureAssert {
     /** How long {@link #hasSegment} waits for the segment unless {@link #within} says otherwise. */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(2);
 
+    /** The segment the last {@code hasSegment} found, and what its capture time is measured from. */
+    private record Found(TcpMatch match, int frameNumber, long capturedNanos, long referenceNanos, String reference) {}
+
     private final Capture capture;
     private final Duration wait;
+    /** CLOCK_REALTIME ns (the capture's clock): the previous segment found, or when assertThat was called. */
+    private final long referenceNanos;
+    private final String reference;
+    private final Found found;
 
-    private CaptureAssert(Capture capture, Duration wait) {
+    private CaptureAssert(Capture capture, Duration wait, long referenceNanos, String reference, Found found) {
         this.capture = capture;
         this.wait = wait;
+        this.referenceNanos = referenceNanos;
+        this.reference = reference;
+        this.found = found;
     }
 
     public static CaptureAssert assertThat(Capture capture) {
-        return new CaptureAssert(capture, DEFAULT_WAIT);
+        Instant now = Instant.now();
+        return new CaptureAssert(capture, DEFAULT_WAIT, now.getEpochSecond() * 1_000_000_000L + now.getNano(),
+                "when the assertion began", null);
     }
 
-    /** Expected segments must be captured within {@code wait} (from this assertion on). */
-    public CaptureAssert within(Duration wait) {
-        return new CaptureAssert(capture, wait);
+    /**
+     * After {@link #hasSegment}: the segment it found was captured at most {@code limit} after the previous
+     * segment found in this chain (or after {@code assertThat}). Before it: wait up to {@code limit} for the
+     * segment. Both: {@code limit} is the wait for what follows.
+     */
+    public CaptureAssert within(Duration limit) {
+        if (limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("within: the duration must be above 0 but was " + limit);
+        }
+        if (found != null) {
+            long tookNanos = found.capturedNanos() - found.referenceNanos();
+            if (tookNanos > limit.toNanos()) {
+                throw failure("expected " + found.match() + " within " + limit.toMillis() + " ms of " + found.reference()
+                        + ", but it came " + String.format(java.util.Locale.ROOT, "%.1f", tookNanos / 1e6) + " ms after (packet "
+                        + found.frameNumber() + ")");
+            }
+        }
+        return new CaptureAssert(capture, limit, referenceNanos, reference, null);
     }
 
     private AssertionFailedError failure(String what) {
         return new AssertionFailedError(what + "\ncaptured on " + capture.interfaceName() + ":\n" + capture.lines());
     }
 
-    /** Waits (up to the wait) for a segment that matches; returns this for chaining. */
+    /** Waits (up to the wait) for a segment that matches; returns an assertion for chaining ({@link #within} then bounds its time). */
     public CaptureAssert hasSegment(TcpMatch match) {
         int index;
         try {
@@ -53,9 +87,13 @@ public final class CaptureAssert {
             throw failure("interrupted while waiting for " + match);
         }
         if (index < 0) {
-            throw failure("expected " + match + " within " + wait.toMillis() + " ms, but none was captured");
+            throw failure("expected " + match + " within " + wait.toMillis() + " ms, but none was captured"
+                    + (wait.equals(DEFAULT_WAIT) ? " (the default wait: put within(d) before hasSegment to wait longer)" : ""));
         }
-        return this;
+        long capturedNanos = capture.frames().get(index).timestampNanos();
+        int frameNumber = index + 1;
+        return new CaptureAssert(capture, wait, capturedNanos, "packet " + frameNumber + " (" + match + ")",
+                new Found(match, frameNumber, capturedNanos, referenceNanos, reference));
     }
 
     /** No segment captured so far matches (call after what should not happen has had its chance). */

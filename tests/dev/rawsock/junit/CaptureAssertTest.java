@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,6 +70,41 @@ class CaptureAssertTest {
                 .hasSegment(tcp().to(SERVER).onlyFlags(SYN).seq(100))
                 .hasSegments(tcp().from(SERVER).withPayload(), 3)
                 .doesNotHave(tcp().flags(RST));
+    }
+
+    @Test
+    void withinAfterHasSegmentBoundsTheTimeSinceThePreviousSegmentFound() {
+        long t = 1_700_000_000_000_000_000L;
+        Capture c = Capture.of(LinkType.IPV4, List.of(
+                frame(segment(CLIENT, SERVER, TcpFlags.SYN, 100, 0, ""), t),
+                frame(segment(SERVER, CLIENT, TcpFlags.SYN | TcpFlags.ACK, 500, 101, ""), t + 300_000_000L)));
+        TcpMatch syn = tcp().to(SERVER).onlyFlags(SYN);
+        TcpMatch synAck = tcp().from(SERVER).flags(SYN, ACK).ack(101);
+        assertThat(c).hasSegment(syn).hasSegment(synAck).within(Duration.ofMillis(500));
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> assertThat(c).hasSegment(syn).hasSegment(synAck).within(Duration.ofMillis(200)));
+        assertTrue(e.getMessage().startsWith("expected " + synAck + " within 200 ms of packet 1 (" + syn + "), but it came 300.0 ms after (packet 2)"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("captured on (given):"), e.getMessage());
+        // The first segment of a chain is measured from assertThat: one captured 5 s from now is not within 1 s.
+        Instant now = Instant.now();
+        long later = now.getEpochSecond() * 1_000_000_000L + now.getNano() + 5_000_000_000L;
+        Capture future = Capture.of(LinkType.IPV4, List.of(frame(segment(CLIENT, SERVER, TcpFlags.SYN, 100, 0, ""), later)));
+        AssertionError late = assertThrows(AssertionError.class, () -> assertThat(future).hasSegment(syn).within(Duration.ofSeconds(1)));
+        assertTrue(late.getMessage().contains("within 1000 ms of when the assertion began"), late.getMessage());
+        assertThat(future).hasSegment(syn).within(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void withinBeforeHasSegmentIsTheWaitAndTheDefaultWaitSaysSo() {
+        Capture c = conversation();
+        AssertionError e = assertThrows(AssertionError.class, () -> assertThat(c).hasSegment(tcp().flags(RST)));
+        assertTrue(e.getMessage().contains("within 2000 ms, but none was captured (the default wait: put within(d) before hasSegment"),
+                e.getMessage());
+        AssertionError shorter = assertThrows(AssertionError.class,
+                () -> assertThat(c).within(Duration.ofMillis(50)).hasSegment(tcp().flags(RST)));
+        assertTrue(shorter.getMessage().contains("within 50 ms, but none was captured\n"), shorter.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> assertThat(c).within(Duration.ZERO));
     }
 
     @Test

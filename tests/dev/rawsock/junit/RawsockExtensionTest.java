@@ -48,8 +48,9 @@ class RawsockExtensionTest {
             long isn = 424_242;
             packets.send(Packets.syn(at, 40_001, isn).tcpOptions(TcpOptions.encode(List.of(new TcpOption.Mss(1000)))));
             // Linux answers with the MSS of its own route (lo: 65495), not the one we asked for.
-            assertThat(capture).within(Duration.ofSeconds(1))
-                    .hasSegment(tcp().from(at).toPort(40_001).flags(SYN, ACK).ack(isn + 1).mss(65_495))
+            // The issue's own sentence: our SYN, then the server's SYN-ACK within a second of it.
+            assertThat(capture).hasSegment(tcp().to(at).fromPort(40_001).onlyFlags(SYN).seq(isn))
+                    .hasSegment(tcp().from(at).toPort(40_001).flags(SYN, ACK).ack(isn + 1).mss(65_495)).within(Duration.ofSeconds(1))
                     // no socket of ours owns port 40001, so the kernel resets the SYN-ACK
                     .hasSegment(tcp().to(at).fromPort(40_001).flags(RST).seq(isn + 1));
         }
