@@ -1,5 +1,6 @@
 package dev.rawsock.junit;
 
+import dev.rawsock.capture.Filter;
 import dev.rawsock.capture.LinkType;
 import dev.rawsock.capture.PcapWriter;
 import dev.rawsock.capture.Sniffer;
@@ -53,6 +54,18 @@ public final class Capture implements AutoCloseable {
     /** Starts recording every packet on {@code interfaceName} (one copy per packet: lo's outgoing copies are dropped). */
     public static Capture start(SocketApi api, String interfaceName) throws ErrnoException {
         Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, null, false, SNAP_LENGTH));
+        Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
+        c.thread.setDaemon(true);
+        c.thread.start();
+        return c;
+    }
+
+    /**
+     * Starts recording the packets on {@code interfaceName} that {@code filter} (tcpdump-style, as {@code rawsock
+     * sniff} takes; empty for all) matches; the filter runs in the kernel as classic BPF.
+     */
+    public static Capture start(SocketApi api, String interfaceName, String filter) throws ErrnoException {
+        Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, Filter.parse(filter), false, SNAP_LENGTH));
         Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
         c.thread.setDaemon(true);
         c.thread.start();

@@ -6,12 +6,18 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import dev.rawsock.capture.FilterSyntaxException;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
@@ -21,9 +27,10 @@ import java.util.Set;
  * <ul>
  *   <li>before each test: raw sockets must be available ({@link Availability}, probed once), or the test is
  *       skipped with the reason and the remedy, or fails when {@code RAWSOCK_REQUIRE_PRIVILEGED=1};</li>
- *   <li>records every packet of the test on {@code lo} ({@link Capture}) from before the body runs;</li>
+ *   <li>records every packet of the test on {@code lo} ({@link Capture}) from before the body runs, or where and
+ *       what {@link CaptureOn} says;</li>
  *   <li>resolves {@link Packets}, {@link Capture}, {@link TestLab} / {@link Lab} (created on demand) and
- *       {@link SocketApi} parameters;</li>
+ *       {@link SocketApi} parameters, and fills fields marked {@link Rawsock} with the same;</li>
  *   <li>after each test, also after a failure or a timeout: stops the capture, and when the test failed writes
  *       it to {@code target/rawsock-captures/<class>.<method>.pcap} (directory: system property
  *       {@code rawsock.captures.dir}) and prints the path; then closes the sockets and removes the lab.</li>
@@ -85,8 +92,41 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
         }
         State s = state(context);
         if (s.capture == null) {
-            s.capture = s.opened(Capture.start(s.api, CAPTURE_INTERFACE));
+            s.capture = s.opened(startCapture(context, s));
         }
+        injectFields(context, s);
+    }
+
+    /** The test's capture: where and what {@link CaptureOn} on the method or the class says, else all of lo. */
+    private static Capture startCapture(ExtensionContext context, State s) throws Exception {
+        Optional<CaptureOn> on = context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, CaptureOn.class))
+                .or(() -> context.getTestClass().flatMap(c -> AnnotationSupport.findAnnotation(c, CaptureOn.class)));
+        if (on.isEmpty()) {
+            return Capture.start(s.api, CAPTURE_INTERFACE);
+        }
+        try {
+            return Capture.start(s.api, on.get().value(), on.get().filter());
+        } catch (FilterSyntaxException e) {
+            throw new ExtensionConfigurationException("@CaptureOn filter: " + e.getMessage(), e);
+        }
+    }
+
+    /** Fills the {@link Rawsock} fields of the test instance (and of enclosing instances of a nested test). */
+    private void injectFields(ExtensionContext context, State s) throws Exception {
+        for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+            for (Field f : AnnotationSupport.findAnnotatedFields(instance.getClass(), Rawsock.class)) {
+                if (Modifier.isStatic(f.getModifiers()) || Modifier.isFinal(f.getModifiers()) || !TYPES.contains(f.getType())) {
+                    throw new ExtensionConfigurationException("@Rawsock field " + f.getDeclaringClass().getSimpleName() + "." + f.getName()
+                            + " must be a non-static, non-final field of one of the types " + typeNames());
+                }
+                f.setAccessible(true);
+                f.set(instance, resolve(f.getType(), s));
+            }
+        }
+    }
+
+    private static String typeNames() {
+        return TYPES.stream().map(Class::getSimpleName).sorted().toList().toString();
     }
 
     private static State state(ExtensionContext context) {
@@ -101,37 +141,40 @@ public final class RawsockExtension implements BeforeEachCallback, AfterEachCall
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        State s = state(context);
         try {
-            if (type == SocketApi.class) {
-                return s.api;
-            }
-            if (type == Capture.class) {
-                if (s.capture == null) {
-                    s.capture = s.opened(Capture.start(s.api, CAPTURE_INTERFACE));
-                }
-                return s.capture;
-            }
-            if (type == Packets.class) {
-                if (s.packets == null) {
-                    s.packets = s.opened(Packets.open(s.api));
-                }
-                return s.packets;
-            }
-            if (type == TestLab.class) {
-                if (s.testLab == null) {
-                    s.testLab = s.opened(TestLab.create(s.api));
-                }
-                return s.testLab;
-            }
-            if (type == Lab.class) {
-                if (s.lab == null) {
-                    s.lab = s.opened(Lab.create());
-                }
-                return s.lab;
-            }
+            return resolve(type, state(context));
+        } catch (ParameterResolutionException e) {
+            throw e;
         } catch (Exception e) {
             throw new ParameterResolutionException("rawsock could not provide a " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The test's one object of {@code type}, opened on first use. */
+    private static Object resolve(Class<?> type, State s) throws Exception {
+        if (type == SocketApi.class) {
+            return s.api;
+        }
+        if (type == Capture.class) {
+            return s.capture; // started in beforeEach, before the body runs
+        }
+        if (type == Packets.class) {
+            if (s.packets == null) {
+                s.packets = s.opened(Packets.open(s.api));
+            }
+            return s.packets;
+        }
+        if (type == TestLab.class) {
+            if (s.testLab == null) {
+                s.testLab = s.opened(TestLab.create(s.api));
+            }
+            return s.testLab;
+        }
+        if (type == Lab.class) {
+            if (s.lab == null) {
+                s.lab = s.opened(Lab.create());
+            }
+            return s.lab;
         }
         throw new ParameterResolutionException("rawsock does not provide " + type);
     }
