@@ -82,6 +82,35 @@ class RawsockExtensionTest {
         }
     }
 
+    /** The same assertions over IPv6: a server on ::1, its handshake and its bytes, matched by an IPv6 endpoint. */
+    @RawSocketTest
+    void anIpv6ServerIsMatchedByItsIpv6Endpoint(Capture capture) throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        byte[] hello = "hello over ipv6".getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket server = new ServerSocket(0, 50, v6)) {
+            InetSocketAddress at = (InetSocketAddress) server.getLocalSocketAddress();
+            Thread writer = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(hello);
+                } catch (Exception ignored) {
+                    // the assertions say what went wrong
+                }
+            }, "ipv6-writer");
+            writer.setDaemon(true);
+            writer.start();
+            try (Socket client = new Socket(v6, at.getPort())) {
+                client.setSoTimeout(5_000);
+                assertEquals("hello over ipv6", new String(client.getInputStream().readNBytes(hello.length), StandardCharsets.US_ASCII));
+            }
+            writer.join(5_000);
+            assertThat(capture).hasSegment(tcp().from(at).flags(SYN, ACK)).within(Duration.ofSeconds(1))
+                    .segmentsFrom(at).hasPayload(hello);
+            // The same port on 127.0.0.1 is another endpoint: nothing of this conversation matches it.
+            assertThat(capture).doesNotHave(tcp().from(new InetSocketAddress(LOOPBACK, at.getPort())));
+            assertTrue(tcp().from(at).toString().contains("from [::1]:" + at.getPort()), tcp().from(at).toString());
+        }
+    }
+
     @RawSocketTest
     void theJdkHttpServerSurvivesASynFloodOfAThousandAndStillServes(Packets packets, Capture capture) throws Exception {
         HttpServer http = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 50);
