@@ -229,22 +229,12 @@ final class PacketOptions {
         } else {
             s.source(src != null ? src.ipv4() : null).destination(dst.ipv4());
         }
-        if (tos != null) {
-            s.tos(tos);
-        }
-        if (dscp != null) {
-            s.dscp(dscp);
-        }
-        if (ecn != null) {
-            s.ecn(ecn);
-        }
-        if (ttl != null) {
-            s.ttl(ttl.first());
-        }
+        given(tos, s::tos);
+        given(dscp, s::dscp);
+        given(ecn, s::ecn);
+        given(ttl, r -> s.ttl(r.first()));
         s.identification(identification).dontFragment(dontFragment).moreFragments(moreFragments).flagReserved(flagReserved);
-        if (fragmentOffset != null) {
-            s.fragmentOffset(fragmentOffset);
-        }
+        given(fragmentOffset, s::fragmentOffset);
         if (!ipOptions.isEmpty()) {
             java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
             ipOptions.forEach(all::writeBytes);
@@ -255,42 +245,29 @@ final class PacketOptions {
         }
         s.ihl(ihl).totalLength(totalLength).ipChecksum(ipChecksum).protocol(protocol);
         s.sourcePort(sourcePort);
-        if (destinationPort != null) {
-            s.destinationPort(destinationPort.first());
-        }
-        if (flags != null) {
-            s.flags(flags);
-        }
+        given(destinationPort, r -> s.destinationPort(r.first()));
+        given(flags, s::flags);
         s.sequence(sequence);
-        if (acknowledgment != null) {
-            s.acknowledgment(acknowledgment);
-        }
-        if (window != null) {
-            s.window(window);
-        }
-        if (urgentPointer != null) {
-            s.urgentPointer(urgentPointer);
-        }
-        if (tcpReserved != null) {
-            s.tcpReserved(tcpReserved);
-        }
-        if (tcpOptions != null) {
-            s.tcpOptions(tcpOptions);
-        }
+        given(acknowledgment, s::acknowledgment);
+        given(window, s::window);
+        given(urgentPointer, s::urgentPointer);
+        given(tcpReserved, s::tcpReserved);
+        given(tcpOptions, s::tcpOptions);
         s.dataOffset(dataOffset).udpLength(udpLength);
-        if (icmpType != null) {
-            s.icmpType(icmpType);
-        }
-        if (icmpCode != null) {
-            s.icmpCode(icmpCode);
-        }
+        given(icmpType, s::icmpType);
+        given(icmpCode, s::icmpCode);
         s.icmpIdentifier(icmpId);
-        if (icmpSequence != null) {
-            s.icmpSequence(icmpSequence);
-        }
+        given(icmpSequence, s::icmpSequence);
         s.transportChecksum(checksum).badTransportChecksum(badSum);
         s.payload(payload());
         return s;
+    }
+
+    /** Sets a field only when its option was given: the spec's own default (auto or random) stays otherwise. */
+    private static <T> void given(T value, java.util.function.Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     private Bytes payload() throws IOException {
