@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  * IPv4 addresses at those offsets: the common Ethernet/IPv4 case (hlen 6, plen 4). When crafting, write
  * the lengths before the addresses.
  */
-public final class ArpView {
+public final class ArpView extends HeaderView {
     // Field offsets from the start of the packet.
     private static final int HARDWARE_TYPE = 0;
     private static final int PROTOCOL_TYPE = 2;
@@ -42,22 +42,10 @@ public final class ArpView {
     public static final int OPERATION_REVERSE_REQUEST = 3;
     public static final int OPERATION_REVERSE_REPLY = 4;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a packet starting at {@code offset}; returns this view. */
     public ArpView wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int hardwareType() {
@@ -111,7 +99,7 @@ public final class ArpView {
 
     /** The sender protocol address as IPv4 (4 bytes at {@link #senderProtocolOffset()}, see {@link Ipv4Address}). */
     public int senderProtocolAddress() {
-        return u32(senderProtocolOffset());
+        return (int) BigEndian.u32(b, senderProtocolOffset());
     }
 
     public long targetHardwareAddress() {
@@ -119,7 +107,7 @@ public final class ArpView {
     }
 
     public int targetProtocolAddress() {
-        return u32(targetProtocolOffset());
+        return (int) BigEndian.u32(b, targetProtocolOffset());
     }
 
     // ---- writing ----
@@ -157,7 +145,7 @@ public final class ArpView {
 
     /** Writes a 4-byte IPv4 address at the sender protocol offset the current lengths imply. */
     public ArpView senderProtocolAddress(int address) {
-        putU32(senderProtocolOffset(), address);
+        BigEndian.put32(b, senderProtocolOffset(), address);
         return this;
     }
 
@@ -167,32 +155,12 @@ public final class ArpView {
     }
 
     public ArpView targetProtocolAddress(int address) {
-        putU32(targetProtocolOffset(), address);
+        BigEndian.put32(b, targetProtocolOffset(), address);
         return this;
     }
 
-    private int u8(int field) {
-        return b.get(at + field) & 0xFF;
-    }
 
-    private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
-    }
 
-    private int u32(int absolute) {
-        return ((b.get(absolute) & 0xFF) << 24) | ((b.get(absolute + 1) & 0xFF) << 16)
-                | ((b.get(absolute + 2) & 0xFF) << 8) | (b.get(absolute + 3) & 0xFF);
-    }
 
-    private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
-    }
 
-    private void putU32(int absolute, int value) {
-        b.put(absolute, (byte) (value >>> 24));
-        b.put(absolute + 1, (byte) (value >>> 16));
-        b.put(absolute + 2, (byte) (value >>> 8));
-        b.put(absolute + 3, (byte) value);
-    }
 }

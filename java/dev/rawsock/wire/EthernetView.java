@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  * after that the inner EtherType; the payload then starts at byte 18 instead of 14
  * ({@link #payloadOffset()}, {@link #payloadEtherType()}). Stacked tags (802.1ad) are not unwrapped.
  */
-public final class EthernetView {
+public final class EthernetView extends HeaderView {
     // Field offsets from the start of the header.
     private static final int DESTINATION = 0;
     private static final int SOURCE = 6;
@@ -35,22 +35,10 @@ public final class EthernetView {
     /** The header length with one 802.1Q tag. */
     public static final int TAGGED_HEADER_BYTES = 18;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a header starting at {@code offset}; returns this view. */
     public EthernetView wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     /** The absolute offset of the 6-byte destination address in the buffer. */
@@ -164,12 +152,5 @@ public final class EthernetView {
         return this;
     }
 
-    private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
-    }
 
-    private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
-    }
 }

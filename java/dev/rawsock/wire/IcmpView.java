@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  * {@link #pointer()} (parameter problem). The timestamp and address-mask fields lie in the data and
  * need those bytes to exist.
  */
-public final class IcmpView {
+public final class IcmpView extends HeaderView {
     // Field offsets from the start of the message.
     private static final int TYPE = 0;
     private static final int CODE = 1;
@@ -42,22 +42,10 @@ public final class IcmpView {
     /** A timestamp or timestamp reply: the header and three 32-bit timestamps (RFC 792). */
     public static final int TIMESTAMP_MESSAGE_BYTES = 20;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a message starting at {@code offset}; returns this view. */
     public IcmpView wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int type() {
@@ -207,29 +195,9 @@ public final class IcmpView {
         return Checksums.internet(b, at, lengthBytes) == 0;
     }
 
-    private int u8(int field) {
-        return b.get(at + field) & 0xFF;
-    }
 
-    private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
-    }
 
-    private long u32(int field) {
-        return ((long) u16(field) << 16) | u16(field + 2);
-    }
 
-    private void put8(int field, int value) {
-        b.put(at + field, (byte) value);
-    }
 
-    private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
-    }
 
-    private void put32(int field, long value) {
-        put16(field, (int) (value >>> 16));
-        put16(field + 2, (int) value);
-    }
 }

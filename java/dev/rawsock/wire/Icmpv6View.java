@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
  * which type it is looking at. The checksum covers the IPv6 pseudo-header (RFC 8200 §8.1, next header 58):
  * pass its sum, e.g. {@link Ipv6View#pseudoHeader(long, int) ipv6.pseudoHeader(length, 58)}.
  */
-public final class Icmpv6View {
+public final class Icmpv6View extends HeaderView {
     // Field offsets from the start of the message.
     private static final int TYPE = 0;
     private static final int CODE = 1;
@@ -33,22 +33,10 @@ public final class Icmpv6View {
     /** Where the data (echo data, the invoking packet) starts; also the shortest message. */
     public static final int HEADER_BYTES = 8;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a message starting at {@code offset}; returns this view. */
     public Icmpv6View wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int type() {
@@ -111,7 +99,7 @@ public final class Icmpv6View {
     }
 
     public Icmpv6View restOfHeader(long value) {
-        putU32(REST_OF_HEADER, value);
+        put32(REST_OF_HEADER, value);
         return this;
     }
 
@@ -126,12 +114,12 @@ public final class Icmpv6View {
     }
 
     public Icmpv6View mtu(long mtu) {
-        putU32(MTU, mtu);
+        put32(MTU, mtu);
         return this;
     }
 
     public Icmpv6View pointer(long pointer) {
-        putU32(POINTER, pointer);
+        put32(POINTER, pointer);
         return this;
     }
 
@@ -151,25 +139,8 @@ public final class Icmpv6View {
         return Checksums.finish(pseudoHeader + Checksums.sum(b, at, lengthBytes)) == 0;
     }
 
-    private int u8(int field) {
-        return b.get(at + field) & 0xFF;
-    }
 
-    private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
-    }
 
-    private long u32(int field) {
-        return ((long) u16(field) << 16) | u16(field + 2);
-    }
 
-    private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
-    }
 
-    private void putU32(int field, long value) {
-        put16(field, (int) (value >>> 16));
-        put16(field + 2, (int) value);
-    }
 }

@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  * |                    Options (IHL > 5)                          |
  * </pre>
  */
-public final class Ipv4View {
+public final class Ipv4View extends HeaderView {
     // Field offsets from the start of the header.
     private static final int VERSION_IHL = 0;
     private static final int TOS = 1;
@@ -39,22 +39,10 @@ public final class Ipv4View {
     private static final int FLAG_MF = 0x2000;
     private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a header starting at {@code offset}; returns this view. */
     public Ipv4View wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int version() {
@@ -215,19 +203,7 @@ public final class Ipv4View {
         return Checksums.internet(b, at, headerLengthBytes) == 0;
     }
 
-    private int u8(int field) {
-        return b.get(at + field) & 0xFF;
-    }
 
-    private int u16(int field) {
-        return BigEndian.u16(b, at + field);
-    }
 
-    private void put8(int field, int value) {
-        b.put(at + field, (byte) value);
-    }
 
-    private void put16(int field, int value) {
-        BigEndian.put16(b, at + field, value);
-    }
 }

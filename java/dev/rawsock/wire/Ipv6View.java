@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  * |               Destination Address (16 bytes)                  |
  * </pre>
  */
-public final class Ipv6View {
+public final class Ipv6View extends HeaderView {
     // Field offsets from the start of the header.
     private static final int VERSION_CLASS_FLOW = 0;
     private static final int PAYLOAD_LENGTH = 4;
@@ -32,22 +32,10 @@ public final class Ipv6View {
 
     private static final int FLOW_LABEL_MASK = 0xFFFFF;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a header starting at {@code offset}; returns this view. */
     public Ipv6View wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int version() {
@@ -56,7 +44,7 @@ public final class Ipv6View {
 
     /** The traffic class byte (bits 4-11). */
     public int trafficClass() {
-        return (u32(VERSION_CLASS_FLOW) >>> 20) & 0xFF;
+        return (i32(VERSION_CLASS_FLOW) >>> 20) & 0xFF;
     }
 
     /** Differentiated services code point, the upper 6 bits of the traffic class (RFC 2474). */
@@ -71,7 +59,7 @@ public final class Ipv6View {
 
     /** The 20-bit flow label (RFC 6437). */
     public int flowLabel() {
-        return u32(VERSION_CLASS_FLOW) & FLOW_LABEL_MASK;
+        return i32(VERSION_CLASS_FLOW) & FLOW_LABEL_MASK;
     }
 
     /** Bytes after the fixed header, extension headers included (0 with a Jumbo Payload option, RFC 2675). */
@@ -128,7 +116,7 @@ public final class Ipv6View {
     }
 
     public Ipv6View trafficClass(int trafficClass) {
-        putU32(VERSION_CLASS_FLOW, (u32(VERSION_CLASS_FLOW) & 0xF00FFFFF) | ((trafficClass & 0xFF) << 20));
+        put32(VERSION_CLASS_FLOW, (i32(VERSION_CLASS_FLOW) & 0xF00FFFFF) | ((trafficClass & 0xFF) << 20));
         return this;
     }
 
@@ -141,7 +129,7 @@ public final class Ipv6View {
     }
 
     public Ipv6View flowLabel(int label) {
-        putU32(VERSION_CLASS_FLOW, (u32(VERSION_CLASS_FLOW) & ~FLOW_LABEL_MASK) | (label & FLOW_LABEL_MASK));
+        put32(VERSION_CLASS_FLOW, (i32(VERSION_CLASS_FLOW) & ~FLOW_LABEL_MASK) | (label & FLOW_LABEL_MASK));
         return this;
     }
 
@@ -194,29 +182,9 @@ public final class Ipv6View {
         }
     }
 
-    private int u8(int field) {
-        return b.get(at + field) & 0xFF;
-    }
 
-    private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
-    }
 
-    private int u32(int field) {
-        return (u16(field) << 16) | u16(field + 2);
-    }
 
-    private void put8(int field, int value) {
-        b.put(at + field, (byte) value);
-    }
 
-    private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
-    }
 
-    private void putU32(int field, int value) {
-        put16(field, value >>> 16);
-        put16(field + 2, value);
-    }
 }

@@ -24,7 +24,7 @@ import java.nio.ByteBuffer;
  * The ninth flag bit (0x100) is NS in RFC 3540 (now historic) and AE in accurate ECN; the three bits
  * above it are {@link #reserved()}. See {@link TcpFlags}.
  */
-public final class TcpView {
+public final class TcpView extends HeaderView {
     // Field offsets from the start of the header.
     private static final int SOURCE_PORT = 0;
     private static final int DESTINATION_PORT = 2;
@@ -45,22 +45,10 @@ public final class TcpView {
     private static final int RESERVED_MASK = 0x0E00;
     private static final int FLAGS_MASK = 0x01FF;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a header starting at {@code offset}; returns this view. */
     public TcpView wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int sourcePort() {
@@ -190,27 +178,9 @@ public final class TcpView {
         return Checksums.finish(pseudoHeaderSum + Checksums.sum(b, at, segmentLengthBytes)) == 0;
     }
 
-    private int u8(int field) {
-        return b.get(at + field) & 0xFF;
-    }
 
-    private int u16(int field) {
-        return BigEndian.u16(b, at + field);
-    }
 
-    private long u32(int field) {
-        return BigEndian.u32(b, at + field);
-    }
 
-    private void put8(int field, int value) {
-        b.put(at + field, (byte) value);
-    }
 
-    private void put16(int field, int value) {
-        BigEndian.put16(b, at + field, value);
-    }
 
-    private void put32(int field, long value) {
-        BigEndian.put32(b, at + field, value);
-    }
 }

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * |            Length             |           Checksum            |
  * </pre>
  */
-public final class UdpView {
+public final class UdpView extends HeaderView {
     // Field offsets from the start of the header.
     private static final int SOURCE_PORT = 0;
     private static final int DESTINATION_PORT = 2;
@@ -24,22 +24,10 @@ public final class UdpView {
     /** The header's size; also where the data starts. */
     public static final int HEADER_BYTES = 8;
 
-    private ByteBuffer b;
-    private int at;
-
     /** Points the view at a header starting at {@code offset}; returns this view. */
     public UdpView wrap(ByteBuffer buffer, int offset) {
-        this.b = buffer;
-        this.at = offset;
+        point(buffer, offset);
         return this;
-    }
-
-    public ByteBuffer buffer() {
-        return b;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int sourcePort() {
@@ -108,12 +96,5 @@ public final class UdpView {
         return checksum() == 0;
     }
 
-    private int u16(int field) {
-        return ((b.get(at + field) & 0xFF) << 8) | (b.get(at + field + 1) & 0xFF);
-    }
 
-    private void put16(int field, int value) {
-        b.put(at + field, (byte) (value >>> 8));
-        b.put(at + field + 1, (byte) value);
-    }
 }
