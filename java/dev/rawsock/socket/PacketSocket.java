@@ -167,21 +167,8 @@ public final class PacketSocket implements AutoCloseable {
     private int receiveAt(long into, int capacity, int timeoutMillis) throws ErrnoException {
         int fd = socket.fdFor("recvfrom");
         ByteBuffer a = address.buffer();
-        if (timeoutMillis >= 0) {
-            a.putInt(POLLFD + Structs.Pollfd.FD, fd);
-            a.putShort(POLLFD + Structs.Pollfd.EVENTS, (short) Constants.POLLIN);
-            a.putShort(POLLFD + Structs.Pollfd.REVENTS, (short) 0);
-            int ready = libc.poll(address.address(POLLFD), 1, timeoutMillis);
-            if (ready == 0) {
-                return -1;
-            }
-            if (ready < 0) {
-                int errno = Syscall.errno();
-                if (Syscall.interrupted(errno)) {
-                    return -1;
-                }
-                throw Syscall.failure("poll", errno, null);
-            }
+        if (timeoutMillis >= 0 && !Readiness.awaitReadable(libc, address, POLLFD, fd, timeoutMillis)) {
+            return -1;
         }
         a.putLong(IOVEC + Structs.Iovec.IOV_BASE, into);
         a.putLong(IOVEC + Structs.Iovec.IOV_LEN, capacity);

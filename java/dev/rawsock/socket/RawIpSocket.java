@@ -82,21 +82,8 @@ public final class RawIpSocket implements AutoCloseable {
         Objects.checkFromIndexSize(offset, capacity, into.capacity());
         int fd = socket.fdFor("recvmsg");
         ByteBuffer a = block.buffer();
-        if (timeoutMillis >= 0) {
-            a.putInt(POLLFD + Structs.Pollfd.FD, fd);
-            a.putShort(POLLFD + Structs.Pollfd.EVENTS, (short) Constants.POLLIN);
-            a.putShort(POLLFD + Structs.Pollfd.REVENTS, (short) 0);
-            int ready = libc.poll(block.address(POLLFD), 1, timeoutMillis);
-            if (ready == 0) {
-                return -1;
-            }
-            if (ready < 0) {
-                int errno = Syscall.errno();
-                if (Syscall.interrupted(errno)) {
-                    return -1;
-                }
-                throw Syscall.failure("poll", errno, null);
-            }
+        if (timeoutMillis >= 0 && !Readiness.awaitReadable(libc, block, POLLFD, fd, timeoutMillis)) {
+            return -1;
         }
         a.putLong(IOVEC + Structs.Iovec.IOV_BASE, NativeBuffer.addressOf(into) + offset);
         a.putLong(IOVEC + Structs.Iovec.IOV_LEN, capacity);
