@@ -2,29 +2,19 @@ package dev.rawsock.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line in-process: help, version, exit codes, and bad input named clearly without a stack trace. */
 class CliTest {
-    record Run(int code, String out, String err) {}
-
-    static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsCommandsAndTheExitCodeTable() {
-        Run r = rawsock("--help");
+        CliRun r = rawsock("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("tour"), r.out());
         assertTrue(r.out().contains("sockopt"), r.out());
@@ -42,7 +32,7 @@ class CliTest {
     void helpListsEachOptionOnce() {
         picocli.CommandLine root = new picocli.CommandLine(new Main());
         for (var entry : root.getSubcommands().entrySet()) {
-            Run r = rawsock(entry.getKey(), "--help");
+            CliRun r = rawsock(entry.getKey(), "--help");
             assertEquals(0, r.code(), r.err());
             java.util.Map<String, Integer> rows = new java.util.HashMap<>();
             for (String line : r.out().split("\n")) {
@@ -60,44 +50,44 @@ class CliTest {
 
     @Test
     void versionNamesTheTool() {
-        Run r = rawsock("--version");
+        CliRun r = rawsock("--version");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("rawsock "), r.out());
     }
 
     @Test
     void badValuesAreUsageErrorsNamingTheOption() {
-        Run port = rawsock("tour", "--port", "70000");
+        CliRun port = rawsock("tour", "--port", "70000");
         assertEquals(2, port.code());
         assertTrue(port.err().contains("--port") && port.err().contains("must be 0-65535 but was '70000'"), port.err());
 
-        Run address = rawsock("tour", "--address", "127.0.0.300");
+        CliRun address = rawsock("tour", "--address", "127.0.0.300");
         assertEquals(2, address.code());
         assertTrue(address.err().contains("--address") && address.err().contains("300 is above 255"), address.err());
 
-        Run hostname = rawsock("tour", "--address", "localhost");
+        CliRun hostname = rawsock("tour", "--address", "localhost");
         assertEquals(2, hostname.code());
         assertTrue(hostname.err().contains("not a numeric IPv4 or IPv6 address"), hostname.err());
 
-        Run family = rawsock("sockopt", "--family", "appletalk");
+        CliRun family = rawsock("sockopt", "--family", "appletalk");
         assertEquals(2, family.code());
         assertTrue(family.err().contains("--family") && family.err().contains("'appletalk' is not a family"), family.err());
 
-        Run type = rawsock("sockopt", "--type", "banana");
+        CliRun type = rawsock("sockopt", "--type", "banana");
         assertEquals(2, type.code());
         assertTrue(type.err().contains("'banana' is not a socket type"), type.err());
 
-        Run option = rawsock("sockopt", "--get", "SO_NOPE");
+        CliRun option = rawsock("sockopt", "--get", "SO_NOPE");
         assertEquals(2, option.code());
         assertTrue(option.err().contains("--get: unknown option 'SO_NOPE'"), option.err());
 
-        Run value = rawsock("sockopt", "--set", "SO_KEEPALIVE=maybe");
+        CliRun value = rawsock("sockopt", "--set", "SO_KEEPALIVE=maybe");
         assertEquals(2, value.code());
         assertTrue(value.err().contains("--set SO_KEEPALIVE: expected on/off (1/0) but was 'maybe'"), value.err());
 
-        Run unknown = rawsock("frobnicate");
+        CliRun unknown = rawsock("frobnicate");
         assertEquals(2, unknown.code());
-        for (Run r : new Run[] {port, address, family, option, value, unknown}) {
+        for (CliRun r : new CliRun[] {port, address, family, option, value, unknown}) {
             assertFalse(r.err().contains("\tat "), "no stack trace without --verbose:\n" + r.err());
         }
     }
@@ -106,51 +96,51 @@ class CliTest {
     void kernelErrorsExitOneAndVerboseAddsTheStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             String port = Integer.toString(taken.getLocalPort());
-            Run r = rawsock("tour", "--port", port);
+            CliRun r = rawsock("tour", "--port", port);
             assertEquals(1, r.code());
             assertTrue(r.err().contains("rawsock: bind: EADDRINUSE (Address already in use): 127.0.0.1:" + port), r.err());
             assertTrue(r.out().contains("bind(") && r.out().contains("= -1 EADDRINUSE (Address already in use)"),
                     "the trace shows the failed call:\n" + r.out());
             assertFalse(r.err().contains("\tat "), r.err());
 
-            Run verbose = rawsock("--verbose", "tour", "--port", port);
+            CliRun verbose = rawsock("--verbose", "tour", "--port", port);
             assertEquals(1, verbose.code());
             assertTrue(verbose.err().contains("\tat dev.rawsock."), verbose.err());
 
-            Run verboseAfter = rawsock("tour", "--port", port, "--verbose");
+            CliRun verboseAfter = rawsock("tour", "--port", port, "--verbose");
             assertTrue(verboseAfter.err().contains("\tat dev.rawsock."), "--verbose works after the command too:\n" + verboseAfter.err());
         }
-        Run noAddress = rawsock("tour", "--address", "192.0.2.1");
+        CliRun noAddress = rawsock("tour", "--address", "192.0.2.1");
         assertEquals(1, noAddress.code());
         assertTrue(noAddress.err().contains("bind: EADDRNOTAVAIL"), noAddress.err());
     }
 
     @Test
     void sockoptListsGetsAndSets() {
-        Run list = rawsock("sockopt");
+        CliRun list = rawsock("sockopt");
         assertEquals(0, list.code(), list.err());
         for (String name : new String[] {"SO_REUSEADDR", "SO_RCVBUF", "SO_LINGER", "TCP_NODELAY", "TCP_INFO", "IP_TTL"}) {
             assertTrue(list.out().contains(name), list.out());
         }
         assertTrue(list.out().contains("TCP_CLOSE"), "TCP_INFO of a fresh socket:\n" + list.out());
 
-        Run udp = rawsock("sockopt", "--type", "dgram");
+        CliRun udp = rawsock("sockopt", "--type", "dgram");
         assertEquals(0, udp.code(), udp.err());
         assertFalse(udp.out().contains("TCP_NODELAY"), "TCP options do not apply to UDP:\n" + udp.out());
 
-        Run set = rawsock("sockopt", "--set", "SO_RCVBUF=65536", "--trace");
+        CliRun set = rawsock("sockopt", "--set", "SO_RCVBUF=65536", "--trace");
         assertEquals(0, set.code(), set.err());
         assertTrue(set.out().contains("setsockopt(") && set.out().contains("SO_RCVBUF, [65536], 4) = 0"), set.out());
         assertTrue(set.out().matches("(?s).*SO_RCVBUF\\s+SOL_SOCKET\\s+131072\\s+bytes.*"), "Linux doubles it:\n" + set.out());
 
-        Run get = rawsock("sockopt", "--get", "tcp_maxseg");
+        CliRun get = rawsock("sockopt", "--get", "tcp_maxseg");
         assertEquals(0, get.code(), get.err());
         assertTrue(get.out().contains("TCP_MAXSEG"), get.out());
     }
 
     @Test
     void tourOverIpv6Loopback() {
-        Run r = rawsock("tour", "--address", "::1");
+        CliRun r = rawsock("tour", "--address", "::1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = "), r.out());
         assertTrue(r.out().matches("(?s).*bind\\(\\d+, \\{\\[::1\\]:0\\}, 28\\) = 0.*"), r.out());

@@ -1,5 +1,6 @@
 package dev.rawsock.cli;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,8 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,19 +39,6 @@ import java.util.stream.Stream;
  * craft writes and writes the pcapng that decode reads.
  */
 class CraftDecodeCliTest {
-    record Run(int code, String out, String err) {
-        List<String> lines() {
-            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
-        }
-    }
-
-    static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     static final String README_LINE =
             "TCP 127.0.0.1:40000 > 127.0.0.1:8080 [S] seq=1000 win=64240 <mss 1460,sackOK,ts 1 0,nop,wscale 7> len=0";
     static final String[] README_ARGS = {"craft", "tcp", "--src", "127.0.0.1", "--sport", "40000", "--dport", "8080", "--seq", "1000",
@@ -62,7 +48,7 @@ class CraftDecodeCliTest {
         return Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new);
     }
 
-    private static void assertNoStackTrace(Run r) {
+    private static void assertNoStackTrace(CliRun r) {
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), "a stack trace without --verbose:\n" + r.err());
     }
 
@@ -70,7 +56,7 @@ class CraftDecodeCliTest {
 
     @Test
     void craftPrintsTheReadmeLine() {
-        Run r = rawsock(README_ARGS);
+        CliRun r = rawsock(README_ARGS);
         assertEquals(0, r.code(), r.err());
         assertEquals(README_LINE + "\n", r.out());
         assertTrue(r.err().contains("\nseed: ") || r.err().startsWith("seed: "), r.err());
@@ -82,21 +68,21 @@ class CraftDecodeCliTest {
     @Test
     void aSeedReproducesTheRun() {
         String[] args = {"craft", "tcp", "--src", "127.0.0.1", "--dport", "80", "--json"};
-        Run first = rawsock(args);
-        Run second = rawsock(args);
+        CliRun first = rawsock(args);
+        CliRun second = rawsock(args);
         assertEquals(0, first.code(), first.err());
         Matcher m = SEED.matcher(first.err());
         assertTrue(m.find(), first.err());
         assertEquals(m.group(1), m.group(2));
         assertNotEquals(first.out(), second.out(), "without --seed, two runs differ (id, port, sequence number)");
 
-        Run again = rawsock(with(args, "--seed", m.group(1)));
+        CliRun again = rawsock(with(args, "--seed", m.group(1)));
         assertEquals(first.out(), again.out(), "--seed with the printed seed builds the same packet");
         assertTrue(again.err().contains("seed: " + m.group(1) + " "), again.err());
 
-        Run a = rawsock(with(args, "--seed", "42"));
-        Run b = rawsock(with(args, "--seed", "42"));
-        Run c = rawsock(with(args, "--seed", "43"));
+        CliRun a = rawsock(with(args, "--seed", "42"));
+        CliRun b = rawsock(with(args, "--seed", "42"));
+        CliRun c = rawsock(with(args, "--seed", "43"));
         assertEquals(a.out(), b.out());
         assertNotEquals(a.out(), c.out());
         assertTrue(a.err().contains("seed: 42 (--seed 42 builds the same packet again)"), a.err());
@@ -107,7 +93,7 @@ class CraftDecodeCliTest {
 
     @Test
     void showHexLabelsAndJson() {
-        Run show = rawsock(with(README_ARGS, "--show"));
+        CliRun show = rawsock(with(README_ARGS, "--show"));
         assertEquals(0, show.code(), show.err());
         List<String> lines = show.lines();
         assertEquals(README_LINE, lines.get(0));
@@ -117,23 +103,23 @@ class CraftDecodeCliTest {
         assertTrue(lines.contains("    frag=0 (offset 0 bytes)"), show.out());
         assertEquals(2, lines.stream().filter(l -> l.matches("    checksum=0x[0-9a-f]{4} correct")).count(), show.out());
 
-        Run bad = rawsock(with(README_ARGS, "--show", "--badsum", "--flags", "SA", "--ack", "1"));
+        CliRun bad = rawsock(with(README_ARGS, "--show", "--badsum", "--flags", "SA", "--ack", "1"));
         assertTrue(bad.lines().contains("    flags=0x012 (SYN, ACK)"), bad.out());
         assertTrue(bad.out().matches("(?s).*\n    checksum=0x[0-9a-f]{4} incorrect \\(should be 0x[0-9a-f]{4}\\)\n.*"), bad.out());
 
-        Run hex = rawsock(with(README_ARGS, "--hex"));
+        CliRun hex = rawsock(with(README_ARGS, "--hex"));
         assertEquals(0, hex.code(), hex.err());
         assertEquals(List.of(README_LINE, "0000  45 00 00 3c "), List.of(hex.lines().get(0), hex.lines().get(1).substring(0, 18)));
         assertEquals(5, hex.lines().size(), "the line and 60 bytes at 16 a line:\n" + hex.out());
         assertEquals(rawsock(with(README_ARGS, "--hex", "--seed", "5")).out(), rawsock(with(README_ARGS, "--dump", "--seed", "5")).out(),
                 "--hex is --dump for craft");
 
-        Run labels = rawsock(with(README_ARGS, "--hex", "--labels"));
+        CliRun labels = rawsock(with(README_ARGS, "--hex", "--labels"));
         assertTrue(labels.out().contains("\n-- ipv4 header: 20 bytes (offset 0-19) --\n"), labels.out());
         assertTrue(labels.out().contains("\n-- tcp header: 40 bytes (offset 20-59) --\n"), labels.out());
         assertTrue(labels.out().contains("   9c40      bytes 20-21  source port\n"), labels.out());
 
-        Run json = rawsock(with(README_ARGS, "--json"));
+        CliRun json = rawsock(with(README_ARGS, "--json"));
         assertEquals(0, json.code(), json.err());
         assertEquals(1, json.lines().size(), json.out());
         String line = json.lines().get(0);
@@ -147,9 +133,9 @@ class CraftDecodeCliTest {
     @Test
     void outWritesAPcapThatDecodeAndTsharkRead(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("x.pcap");
-        Run craft = rawsock(with(README_ARGS, "--out", pcap.toString()));
+        CliRun craft = rawsock(with(README_ARGS, "--out", pcap.toString()));
         assertEquals(0, craft.code(), craft.err());
-        Run decode = rawsock("decode", pcap.toString());
+        CliRun decode = rawsock("decode", pcap.toString());
         assertEquals(0, decode.code(), decode.err());
         assertEquals(craft.out(), decode.out());
         assertEquals(README_LINE + "\n", decode.out());
@@ -168,7 +154,7 @@ class CraftDecodeCliTest {
         Path whole = dir.resolve("whole.pcap");
         Path pieces = dir.resolve("pieces.pcap");
         assertEquals(0, rawsock(with(args, "--out", whole.toString())).code());
-        Run r = rawsock(with(args, "--fragment", "40", "--out", pieces.toString()));
+        CliRun r = rawsock(with(args, "--fragment", "40", "--out", pieces.toString()));
         assertEquals(0, r.code(), r.err());
         // 108 bytes of UDP, 16 to a fragment (40 - 20, cut to a multiple of 8): 7 fragments.
         List<String> lines = r.lines();
@@ -196,7 +182,7 @@ class CraftDecodeCliTest {
         }
         assertArrayEquals(java.util.Arrays.copyOfRange(original, 20, original.length), data);
 
-        Run tooSmall = rawsock(with(args, "--fragment", "27"));
+        CliRun tooSmall = rawsock(with(args, "--fragment", "27"));
         assertEquals(2, tooSmall.code());
         assertTrue(tooSmall.err().contains("--fragment"), tooSmall.err());
     }
@@ -215,7 +201,7 @@ class CraftDecodeCliTest {
 
     @Test
     void notesOnStandardErrorSayWhatTheKernelRewrites() {
-        Run plain = rawsock("craft", "tcp", "--src", "127.0.0.1", "--id", "7");
+        CliRun plain = rawsock("craft", "tcp", "--src", "127.0.0.1", "--id", "7");
         assertEquals(0, plain.code());
         assertTrue(plain.err().contains("note: on a raw socket (IP_HDRINCL) Linux always rewrites the IP checksum and total length (raw(7))\n"),
                 plain.err());
@@ -223,20 +209,20 @@ class CraftDecodeCliTest {
         assertFalse(plain.err().contains("source is 0.0.0.0"), plain.err());
         assertFalse(plain.out().contains("note:"), "notes are not output");
 
-        Run zeroId = rawsock("craft", "tcp", "--src", "127.0.0.1", "--id", "0");
+        CliRun zeroId = rawsock("craft", "tcp", "--src", "127.0.0.1", "--id", "0");
         assertTrue(zeroId.err().contains("note: IP id is 0: Linux fills in its own"), zeroId.err());
 
-        Run zeroSource = rawsock("craft", "udp", "--src", "0.0.0.0", "--id", "7");
+        CliRun zeroSource = rawsock("craft", "udp", "--src", "0.0.0.0", "--id", "7");
         assertTrue(zeroSource.err().contains("note: source is 0.0.0.0: Linux fills in the route's source address, and the UDP checksum, "
                 + "computed over 0.0.0.0, will then be wrong (give --src)"), zeroSource.err());
-        Run zeroSourceIcmp = rawsock("craft", "icmp", "--src", "0.0.0.0", "--id", "7");
+        CliRun zeroSourceIcmp = rawsock("craft", "icmp", "--src", "0.0.0.0", "--id", "7");
         assertTrue(zeroSourceIcmp.err().contains("note: source is 0.0.0.0: Linux fills in the route's source address\n"), zeroSourceIcmp.err());
 
-        Run explicit = rawsock("craft", "tcp", "--src", "127.0.0.1", "--id", "7", "--ip-checksum", "5", "--ip-length", "99");
+        CliRun explicit = rawsock("craft", "tcp", "--src", "127.0.0.1", "--id", "7", "--ip-checksum", "5", "--ip-length", "99");
         assertTrue(explicit.err().contains("the explicit --ip-checksum and --ip-length will not go out as given"), explicit.err());
 
         // Without --src the source is the kernel's route source, so the checksum is right and there is no note.
-        Run routed = rawsock("craft", "tcp", "--dst", "127.0.0.1", "--id", "7", "--show");
+        CliRun routed = rawsock("craft", "tcp", "--dst", "127.0.0.1", "--id", "7", "--show");
         assertEquals(0, routed.code(), routed.err());
         assertTrue(routed.out().contains("    src=127.0.0.1\n"), routed.out());
         assertFalse(routed.err().contains("source is 0.0.0.0"), routed.err());
@@ -264,7 +250,7 @@ class CraftDecodeCliTest {
                 new Case(new String[] {"--data-string", "\\x4"}, "--data-string", "two hex digits"),
                 new Case(new String[] {"--data-file", dir.resolve("missing.bin").toString()}, "--data-file", "missing.bin"));
         for (Case c : cases) {
-            Run r = rawsock(with(new String[] {"craft", "tcp", "--src", "127.0.0.1"}, c.args()));
+            CliRun r = rawsock(with(new String[] {"craft", "tcp", "--src", "127.0.0.1"}, c.args()));
             assertEquals(2, r.code(), String.join(" ", c.args()) + "\n" + r.err());
             for (String mention : c.mentions()) {
                 assertTrue(r.err().contains(mention), String.join(" ", c.args()) + ": '" + mention + "' not in\n" + r.err());
@@ -272,7 +258,7 @@ class CraftDecodeCliTest {
             assertEquals("", r.out(), "nothing printed for a bad command line");
             assertNoStackTrace(r);
         }
-        Run protocol = rawsock("craft", "sctp");
+        CliRun protocol = rawsock("craft", "sctp");
         assertEquals(2, protocol.code());
         assertTrue(protocol.err().contains("'sctp' is not a protocol: expected tcp, udp, icmp or raw"), protocol.err());
     }
@@ -323,8 +309,8 @@ class CraftDecodeCliTest {
         byte[] magic = java.util.Arrays.copyOf(Files.readAllBytes(theirs), 4);
         assertArrayEquals(new byte[] {0x0a, 0x0d, 0x0d, 0x0a}, magic, "tshark wrote a pcapng section header");
 
-        Run a = rawsock("decode", ours.toString());
-        Run b = rawsock("decode", theirs.toString());
+        CliRun a = rawsock("decode", ours.toString());
+        CliRun b = rawsock("decode", theirs.toString());
         assertEquals(0, a.code(), a.err());
         assertEquals(0, b.code(), b.err());
         assertEquals(4, a.lines().size(), a.out());
@@ -348,9 +334,9 @@ class CraftDecodeCliTest {
         assertEquals("", rawsock("decode", pcap.toString(), "--skip", "4").out());
         assertEquals("", rawsock("decode", pcap.toString(), "--count", "0").out());
         // Skipped packets still count: frame numbers are the file's.
-        Run json = rawsock("decode", pcap.toString(), "--skip", "2", "--count", "1", "--json");
+        CliRun json = rawsock("decode", pcap.toString(), "--skip", "2", "--count", "1", "--json");
         assertTrue(json.out().startsWith("{\"frame\":3,"), json.out());
-        Run negative = rawsock("decode", pcap.toString(), "--count", "-1");
+        CliRun negative = rawsock("decode", pcap.toString(), "--count", "-1");
         assertEquals(2, negative.code());
         assertTrue(negative.err().contains("--count") && negative.err().contains("'-1'"), negative.err());
     }
@@ -369,38 +355,38 @@ class CraftDecodeCliTest {
         String sll = "0000 0001 0006 02000000000a0000 0800 ";
         assertEquals(README_LINE + "\n", rawsock("decode", "--hex", sll + bytes, "--link", "sll").out());
         // Said to be IPv6, the same bytes are an IPv6 header with the wrong version, and say so.
-        Run v6 = rawsock("decode", "--hex", bytes, "--link", "ipv6");
+        CliRun v6 = rawsock("decode", "--hex", bytes, "--link", "ipv6");
         assertEquals(0, v6.code());
         assertTrue(v6.out().contains("[malformed ipv6 at byte 0: version is 4, not 6]"), v6.out());
         // Cut short, it is decoded as far as it goes.
-        Run cut = rawsock("decode", "--hex", bytes.substring(0, 60));
+        CliRun cut = rawsock("decode", "--hex", bytes.substring(0, 60));
         assertEquals(0, cut.code());
         assertTrue(cut.out().startsWith("IPv4 127.0.0.1 > 127.0.0.1 proto=6 ") && cut.out().contains("[malformed"), cut.out());
 
-        Run badHex = rawsock("decode", "--hex", "45 00 zz");
+        CliRun badHex = rawsock("decode", "--hex", "45 00 zz");
         assertEquals(2, badHex.code());
         assertTrue(badHex.err().contains("--hex: 'z' at column 7 is not a hex digit"), badHex.err());
-        Run badLink = rawsock("decode", "--hex", bytes, "--link", "token-ring");
+        CliRun badLink = rawsock("decode", "--hex", bytes, "--link", "token-ring");
         assertEquals(2, badLink.code());
         assertTrue(badLink.err().contains("--link") && badLink.err().contains("'token-ring' is not a link type"), badLink.err());
-        Run neither = rawsock("decode");
+        CliRun neither = rawsock("decode");
         assertEquals(2, neither.code());
         assertTrue(neither.err().contains("give a FILE (or - for standard input) or --hex BYTES"), neither.err());
-        for (Run r : List.of(badHex, badLink, neither)) {
+        for (CliRun r : List.of(badHex, badLink, neither)) {
             assertNoStackTrace(r);
         }
     }
 
     @Test
     void aMissingFileExitsTwoAndAGarbageFileExitsOneWithTheOffset(@TempDir Path dir) throws Exception {
-        Run missing = rawsock("decode", dir.resolve("nope.pcap").toString());
+        CliRun missing = rawsock("decode", dir.resolve("nope.pcap").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("nope.pcap': no such file"), missing.err());
         assertNoStackTrace(missing);
 
         Path garbage = dir.resolve("garbage.pcap");
         Files.write(garbage, "this is not a capture file at all".getBytes());
-        Run g = rawsock("decode", garbage.toString());
+        CliRun g = rawsock("decode", garbage.toString());
         assertEquals(1, g.code());
         assertTrue(g.err().contains("garbage.pcap: offset 0: bad magic number 0x74686973"), g.err());
         assertNoStackTrace(g);
@@ -414,13 +400,13 @@ class CraftDecodeCliTest {
         }
         Path cut = dir.resolve("cut.pcap");
         Files.write(cut, java.util.Arrays.copyOf(whole, third + 20));
-        Run c = rawsock("decode", cut.toString());
+        CliRun c = rawsock("decode", cut.toString());
         assertEquals(1, c.code());
         assertEquals(2, c.lines().size(), c.out());
         assertTrue(c.err().contains("cut.pcap: offset " + third + ": "), "the offset of the cut record, " + third + ":\n" + c.err());
         assertNoStackTrace(c);
 
-        Run verbose = rawsock("--verbose", "decode", garbage.toString());
+        CliRun verbose = rawsock("--verbose", "decode", garbage.toString());
         assertEquals(1, verbose.code());
         assertTrue(verbose.err().contains("\tat dev.rawsock."), "--verbose adds the stack trace:\n" + verbose.err());
     }
@@ -441,7 +427,7 @@ class CraftDecodeCliTest {
     }
 
     /** {@code java -jar target/rawsock.jar ARGS < input}, bounded in time. */
-    private static Run jar(Path input, String... args) throws Exception {
+    private static CliRun jar(Path input, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toString()));
         command.addAll(List.of(args));
@@ -454,7 +440,7 @@ class CraftDecodeCliTest {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + command);
             }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
@@ -464,8 +450,8 @@ class CraftDecodeCliTest {
     @Test
     void standardInputThroughTheJar(@TempDir Path dir) throws Exception {
         Path pcap = fourPackets(dir);
-        Run fromFile = rawsock("decode", pcap.toString());
-        Run fromStdin = jar(pcap, "decode", "-");
+        CliRun fromFile = rawsock("decode", pcap.toString());
+        CliRun fromStdin = jar(pcap, "decode", "-");
         assertEquals(0, fromStdin.code(), fromStdin.err());
         assertEquals(fromFile.out(), fromStdin.out());
         assertEquals("", fromStdin.err());
@@ -473,7 +459,7 @@ class CraftDecodeCliTest {
         Path hex = dir.resolve("packet.hex");
         String bytes = rawsock(with(README_ARGS, "--dump")).out().lines().skip(1).map(l -> l.substring(6, 55)).reduce("", String::concat);
         Files.writeString(hex, bytes.trim().replace("  ", " ").replace(" ", "\n") + "\n"); // one byte a line, as a file might hold it
-        Run hexStdin = jar(hex, "decode", "--hex", "-", "--show");
+        CliRun hexStdin = jar(hex, "decode", "--hex", "-", "--show");
         assertEquals(0, hexStdin.code(), hexStdin.err());
         assertEquals(rawsock("decode", "--hex", bytes, "--show").out(), hexStdin.out());
         assertTrue(hexStdin.out().startsWith(README_LINE + "\n"), hexStdin.out());
@@ -481,12 +467,12 @@ class CraftDecodeCliTest {
         // Garbage on standard input: exit 1, the offset, and the input named as the user gave it.
         Path garbage = dir.resolve("garbage");
         Files.write(garbage, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
-        Run g = jar(garbage, "decode", "-");
+        CliRun g = jar(garbage, "decode", "-");
         assertEquals(1, g.code(), g.err());
         assertEquals("rawsock: (standard input): offset 0: bad magic number 0x01020304: not a pcap file (a1b2c3d4 or a1b23c4d, "
                 + "either byte order) or a pcapng file (0a0d0d0a)\n", g.err());
         Path nothing = Files.write(dir.resolve("empty"), new byte[0]);
-        Run empty = jar(nothing, "decode", "-");
+        CliRun empty = jar(nothing, "decode", "-");
         assertEquals(1, empty.code(), empty.err());
         assertTrue(empty.err().startsWith("rawsock: (standard input): offset 0: "), empty.err());
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,10 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * are refused with the option named.
  */
 class CraftIpv6CliTest {
-    private static CraftDecodeCliTest.Run rawsock(String... args) {
-        return CraftDecodeCliTest.rawsock(args);
-    }
-
     private static List<String> tshark(Path pcap, String... fields) throws Exception {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(), "-T", "fields",
                 "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"));
@@ -38,14 +35,14 @@ class CraftIpv6CliTest {
     @Test
     void aSynToLoopbackIsAWholeIpv6PacketThatTsharkReadsAsWeWroteIt(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("syn6.pcap");
-        CraftDecodeCliTest.Run r = rawsock("craft", "tcp", "--dst", "::1", "--sport", "40000", "--dport", "8080", "--seq", "1000",
+        CliRun r = rawsock("craft", "tcp", "--dst", "::1", "--sport", "40000", "--dport", "8080", "--seq", "1000",
                 "--ttl", "7", "--tos", "0xb8", "--flow-label", "0x12345", "--tcp-option", "mss=1440,sackok,nop,nop", "--out", pcap.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("TCP [::1]:40000 > [::1]:8080 [S] seq=1000 win=64240 <mss 1440,sackOK,nop,nop> len=0\n", r.out(),
                 "the source is the route's (::1), so no [bad tcp] mark");
         assertTrue(r.err().contains("note: on an AF_INET6 raw socket Linux builds the IPv6 header itself"), r.err());
 
-        CraftDecodeCliTest.Run decoded = rawsock("decode", pcap.toString());
+        CliRun decoded = rawsock("decode", pcap.toString());
         assertEquals(0, decoded.code(), decoded.err());
         assertEquals(r.out(), decoded.out(), "decode reads back the same packet");
 
@@ -55,7 +52,7 @@ class CraftIpv6CliTest {
                         .map(l -> l.replace("0x012345", "0x12345").replace("0x000000b8", "0xb8")).toList(),
                 "tshark: addresses, hop limit, payload length, flow label, traffic class, next header; checksum status 1 (good)");
 
-        CraftDecodeCliTest.Run shown = rawsock("craft", "tcp", "--dst", "::1", "--dport", "8080", "--show");
+        CliRun shown = rawsock("craft", "tcp", "--dst", "::1", "--dport", "8080", "--show");
         assertTrue(shown.out().contains("    version=6\n"), shown.out());
         assertTrue(shown.out().contains("    hop_limit=64\n"), shown.out());
         assertTrue(shown.out().matches("(?s).*checksum=0x[0-9a-f]{4} correct\n.*"), shown.out());
@@ -64,7 +61,7 @@ class CraftIpv6CliTest {
     @Test
     void icmpWithAnIpv6DestinationIsAnIcmpv6EchoRequest(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("echo6.pcap");
-        CraftDecodeCliTest.Run r = rawsock("craft", "icmp", "--dst", "::1", "--icmp-id", "4321", "--icmp-seq", "9",
+        CliRun r = rawsock("craft", "icmp", "--dst", "::1", "--icmp-id", "4321", "--icmp-seq", "9",
                 "--data-string", "abcd", "--out", pcap.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         String line = r.out().trim();
@@ -78,11 +75,11 @@ class CraftIpv6CliTest {
                 .map(l -> l.replace("0x10e1", "4321")).toList());
         assertTrue(r.err().contains("note: Linux always computes the ICMPv6 checksum on a raw socket"), r.err());
 
-        CraftDecodeCliTest.Run bad = rawsock("craft", "icmp", "--dst", "::1", "--badsum");
+        CliRun bad = rawsock("craft", "icmp", "--dst", "::1", "--badsum");
         assertTrue(bad.out().contains("[bad icmpv6"), bad.out());
         assertTrue(bad.err().contains("the explicit --badsum will not go out as given"), bad.err());
 
-        CraftDecodeCliTest.Run typed = rawsock("craft", "icmp", "--dst", "::1", "--icmp-type", "1", "--icmp-code", "4");
+        CliRun typed = rawsock("craft", "icmp", "--dst", "::1", "--icmp-type", "1", "--icmp-code", "4");
         assertEquals(0, typed.code(), typed.err());
         assertTrue(typed.out().startsWith("ICMPv6 ::1 > ::1 destination-unreachable"), typed.out());
     }
@@ -90,14 +87,14 @@ class CraftIpv6CliTest {
     @Test
     void udpOverIpv6HasAChecksumTsharkAccepts(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("udp6.pcap");
-        CraftDecodeCliTest.Run r = rawsock("craft", "udp", "--src", "::1", "--dst", "::1", "--sport", "5000", "--dport", "53",
+        CliRun r = rawsock("craft", "udp", "--src", "::1", "--dst", "::1", "--sport", "5000", "--dport", "53",
                 "--data-string", "hello", "--out", pcap.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("UDP [::1]:5000 > [::1]:53 len=5\n", r.out());
         assertEquals(List.of("17\t5000\t53\t13\t1"), tshark(pcap, "ipv6.nxt", "udp.srcport", "udp.dstport", "udp.length",
                 "udp.checksum.status"));
 
-        CraftDecodeCliTest.Run unspecified = rawsock("craft", "udp", "--src", "::", "--dst", "::1");
+        CliRun unspecified = rawsock("craft", "udp", "--src", "::", "--dst", "::1");
         assertTrue(unspecified.err().contains("note: source is ::: Linux fills in the route's source address, and the UDP checksum, "
                 + "computed over ::, will then be wrong (give --src)"), unspecified.err());
     }
@@ -110,47 +107,47 @@ class CraftIpv6CliTest {
                 new String[] {"--fragment", "100"});
         for (String[] option : ipv4Only) {
             String[] args = Stream.concat(Stream.of("craft", "tcp", "--dst", "::1"), Stream.of(option)).toArray(String[]::new);
-            CraftDecodeCliTest.Run r = rawsock(args);
+            CliRun r = rawsock(args);
             assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.err());
             assertTrue(r.err().contains(option[0] + " is IPv4-only"), r.err());
             assertTrue(r.out().isEmpty(), r.out());
             assertFalse(r.err().contains("Exception"), r.err());
         }
         // An IPv6 --src alone makes the packet IPv6 too (to ::1).
-        CraftDecodeCliTest.Run bySource = rawsock("craft", "udp", "--src", "::1", "--df");
+        CliRun bySource = rawsock("craft", "udp", "--src", "::1", "--df");
         assertEquals(2, bySource.code());
         assertTrue(bySource.err().contains("--df is IPv4-only, but the packet is IPv6 (--src ::1)"), bySource.err());
-        CraftDecodeCliTest.Run toLoopback = rawsock("craft", "udp", "--src", "::1", "--dport", "9");
+        CliRun toLoopback = rawsock("craft", "udp", "--src", "::1", "--dport", "9");
         assertEquals(0, toLoopback.code(), toLoopback.err());
         assertTrue(toLoopback.out().contains("> [::1]:9 "), toLoopback.out());
     }
 
     @Test
     void mixedFamiliesAndBadValuesAreUsageErrors() {
-        CraftDecodeCliTest.Run mixed = rawsock("craft", "tcp", "--src", "::1", "--dst", "127.0.0.1");
+        CliRun mixed = rawsock("craft", "tcp", "--src", "::1", "--dst", "127.0.0.1");
         assertEquals(2, mixed.code());
         assertTrue(mixed.err().contains("--src ::1 is IPv6 but --dst 127.0.0.1 is IPv4"), mixed.err());
-        CraftDecodeCliTest.Run mixed2 = rawsock("craft", "tcp", "--src", "127.0.0.1", "--dst", "::1");
+        CliRun mixed2 = rawsock("craft", "tcp", "--src", "127.0.0.1", "--dst", "::1");
         assertEquals(2, mixed2.code());
         assertTrue(mixed2.err().contains("--src 127.0.0.1 is IPv4 but --dst ::1 is IPv6"), mixed2.err());
 
-        CraftDecodeCliTest.Run flow4 = rawsock("craft", "tcp", "--flow-label", "1");
+        CliRun flow4 = rawsock("craft", "tcp", "--flow-label", "1");
         assertEquals(2, flow4.code());
         assertTrue(flow4.err().contains("--flow-label is IPv6-only"), flow4.err());
-        CraftDecodeCliTest.Run flowBig = rawsock("craft", "tcp", "--dst", "::1", "--flow-label", "0x100000");
+        CliRun flowBig = rawsock("craft", "tcp", "--dst", "::1", "--flow-label", "0x100000");
         assertEquals(2, flowBig.code());
         assertTrue(flowBig.err().contains("--flow-label") && flowBig.err().contains("0-1048575"), flowBig.err());
-        CraftDecodeCliTest.Run zone = rawsock("craft", "tcp", "--dst", "fe80::1%lo");
+        CliRun zone = rawsock("craft", "tcp", "--dst", "fe80::1%lo");
         assertEquals(2, zone.code());
         assertTrue(zone.err().contains("--dst") && zone.err().contains("zone id"), zone.err());
-        CraftDecodeCliTest.Run garbage = rawsock("craft", "tcp", "--dst", "1::2::3");
+        CliRun garbage = rawsock("craft", "tcp", "--dst", "1::2::3");
         assertEquals(2, garbage.code());
         assertTrue(garbage.err().contains("'1::2::3' is not an IPv6 address"), garbage.err());
     }
 
     @Test
     void aHopLimitSweepBuildsOnePacketPerValue() {
-        CraftDecodeCliTest.Run r = rawsock("craft", "udp", "--dst", "::1", "--dport", "33434", "--ttl", "1-3", "--json");
+        CliRun r = rawsock("craft", "udp", "--dst", "::1", "--dport", "33434", "--ttl", "1-3", "--json");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(3, lines.size(), r.out());

@@ -6,33 +6,22 @@ import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rawsock scan} end to end: the table, the summary, the lab, and the targets it refuses. */
 class ScanCommandTest {
-    record Run(int code, String out, String err) {}
-
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @AfterEach
     void noLabLeft() {
-        String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
-        assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());
+        CliRun.assertNoLabLeft();
     }
 
     @Test
@@ -40,7 +29,7 @@ class ScanCommandTest {
         Privileged.assumeRoot("rawsock scan");
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             int port = listener.getLocalPort();
-            Run r = rawsock("scan", "127.0.0.1", "--ports", port + "-" + port, "--timeout", "300ms", "--seed", "3");
+            CliRun r = rawsock("scan", "127.0.0.1", "--ports", port + "-" + port, "--timeout", "300ms", "--seed", "3");
             assertEquals(0, r.code(), r.err() + r.out());
             assertTrue(r.out().contains("PORT       STATE     REASON\n"), r.out());
             assertTrue(r.out().matches("(?s).*\n" + port + "/tcp +open +syn-ack from 127\\.0\\.0\\.1 ttl 64, rtt [0-9.]+ ms; RST sent\n.*"), r.out());
@@ -52,7 +41,7 @@ class ScanCommandTest {
     @Test
     void inTheLabTheTableAndTheSummaryMatchTheLabsShape() {
         Privileged.assumeRoot("rawsock scan in a lab");
-        Run r = rawsock("scan", "198.18.1.2", "--ports", "1-100", "--rate", "5000", "--timeout", "500ms",
+        CliRun r = rawsock("scan", "198.18.1.2", "--ports", "1-100", "--rate", "5000", "--timeout", "500ms",
                 "--lab-open", "22,30-31", "--lab-drop", "23", "--lab-reject", "25");
         assertEquals(0, r.code(), r.err() + r.out());
         String out = r.out();
@@ -69,16 +58,16 @@ class ScanCommandTest {
 
     @Test
     void targetsOutsideLoopbackAndTheLabAreRefusedWithoutTheFlag() {
-        Run foreign = rawsock("scan", "192.0.2.1", "--ports", "80");
+        CliRun foreign = rawsock("scan", "192.0.2.1", "--ports", "80");
         assertEquals(2, foreign.code(), foreign.err());
         assertTrue(foreign.err().contains("--i-own-this-network"), foreign.err());
         assertTrue(foreign.out().isEmpty(), "nothing was scanned: " + foreign.out());
 
-        Run notInLab = rawsock("scan", "198.18.7.7");
+        CliRun notInLab = rawsock("scan", "198.18.7.7");
         assertEquals(2, notInLab.code(), notInLab.err());
         assertTrue(notInLab.err().contains("not in the scan's lab") && notInLab.err().contains("198.18.1.2"), notInLab.err());
 
-        Run labOptions = rawsock("scan", "127.0.0.1", "--lab-drop", "23");
+        CliRun labOptions = rawsock("scan", "127.0.0.1", "--lab-drop", "23");
         assertEquals(2, labOptions.code(), labOptions.err());
         assertTrue(labOptions.err().contains("need a lab target"), labOptions.err());
 
@@ -86,10 +75,10 @@ class ScanCommandTest {
                 List.of("--ports", "1-65535", "--rate", "1"))) {
             List<String> argv = new java.util.ArrayList<>(List.of("scan", "127.0.0.1"));
             argv.addAll(bad);
-            Run r = rawsock(argv.toArray(String[]::new));
+            CliRun r = rawsock(argv.toArray(String[]::new));
             assertEquals(2, r.code(), bad + ": " + r.err());
         }
-        Run name = rawsock("scan", "localhost");
+        CliRun name = rawsock("scan", "localhost");
         assertEquals(2, name.code(), name.err());
     }
 

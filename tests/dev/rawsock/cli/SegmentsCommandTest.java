@@ -1,34 +1,22 @@
 package dev.rawsock.cli;
 
-import dev.rawsock.lab.Lab;
 import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rawsock segments} end to end: the rows add up, the totals say so, usage errors are named, no lab is left. */
 class SegmentsCommandTest {
-    record Run(int code, String out, String err) {}
-
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @AfterEach
     void noLabLeft() {
-        String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
-        assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());
+        CliRun.assertNoLabLeft();
     }
 
     private static final Pattern ROW = Pattern.compile(
@@ -37,7 +25,7 @@ class SegmentsCommandTest {
     @Test
     void theRowsOfOneWriteAddUpToItsBytes() {
         Privileged.assumeRoot("rawsock segments");
-        Run r = rawsock("segments", "--bytes", "10000", "--mss", "1000");
+        CliRun r = rawsock("segments", "--bytes", "10000", "--mss", "1000");
         assertEquals(0, r.code(), r.err() + r.out());
         long data = 0;
         long lastTotal = -1;
@@ -83,7 +71,7 @@ class SegmentsCommandTest {
                 List.of("--port", "0"), List.of("--timeout", "0s"))) {
             List<String> argv = new java.util.ArrayList<>(List.of("segments"));
             argv.addAll(args);
-            Run r = rawsock(argv.toArray(String[]::new));
+            CliRun r = rawsock(argv.toArray(String[]::new));
             assertEquals(2, r.code(), args + ": " + r.err());
             assertTrue(r.err().contains(args.get(0)), r.err());
         }

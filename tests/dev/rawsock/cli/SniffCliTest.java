@@ -27,7 +27,7 @@ class SniffCliTest {
     @Test
     void aBadFilterIsAUsageErrorPointingAtTheColumn() {
         for (String[] args : new String[][] {{"sniff", "--iface", "lo", "--filter", "tcp port x"}, {"sniff", "tcp", "port", "x"}}) {
-            CliTest.Run r = CliTest.rawsock(args);
+            CliRun r = CliRun.rawsock(args);
             assertEquals(2, r.code(), r.err());
             List<String> lines = r.err().lines().toList();
             assertEquals(2, lines.size(), "the message and a caret line:\n" + r.err());
@@ -36,7 +36,7 @@ class SniffCliTest {
             assertEquals(lines.get(0).length(), lines.get(1).length());
             assertTrue(r.out().isEmpty());
         }
-        CliTest.Run unbalanced = CliTest.rawsock("sniff", "--filter", "(tcp or udp");
+        CliRun unbalanced = CliRun.rawsock("sniff", "--filter", "(tcp or udp");
         assertEquals(2, unbalanced.code());
         assertTrue(unbalanced.err().startsWith("rawsock: --filter: expected ')' to close the '(' at column 1"), unbalanced.err());
         assertFalse(unbalanced.err().contains("\tat "), unbalanced.err());
@@ -44,7 +44,7 @@ class SniffCliTest {
 
     @Test
     void anUnknownInterfaceIsAUsageErrorListingTheKnownOnes() {
-        CliTest.Run r = CliTest.rawsock("sniff", "--iface", "nope0", "--count", "1");
+        CliRun r = CliRun.rawsock("sniff", "--iface", "nope0", "--count", "1");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("rawsock: --iface: no interface named 'nope0' (there are: "), r.err());
         assertTrue(r.err().contains("lo"), r.err());
@@ -53,17 +53,17 @@ class SniffCliTest {
 
     @Test
     void conflictingOptionsAreUsageErrors() {
-        assertEquals(2, CliTest.rawsock("sniff", "--iface", "lo", "--raw-socket", "tcp").code());
-        assertEquals(2, CliTest.rawsock("sniff", "--filter", "tcp", "udp").code());
-        assertEquals(2, CliTest.rawsock("sniff", "--raw-socket", "sctp").code());
-        CliTest.Run snap = CliTest.rawsock("sniff", "--snaplen", "10");
+        assertEquals(2, CliRun.rawsock("sniff", "--iface", "lo", "--raw-socket", "tcp").code());
+        assertEquals(2, CliRun.rawsock("sniff", "--filter", "tcp", "udp").code());
+        assertEquals(2, CliRun.rawsock("sniff", "--raw-socket", "sctp").code());
+        CliRun snap = CliRun.rawsock("sniff", "--snaplen", "10");
         assertEquals(2, snap.code());
         assertTrue(snap.err().contains("--snaplen: must be 64-262144 but was 10"), snap.err());
     }
 
     @Test
     void printFilterShowsTheProgramForTheLink() {
-        CliTest.Run lo = CliTest.rawsock("sniff", "--iface", "lo", "--print-filter", "tcp", "port", "80");
+        CliRun lo = CliRun.rawsock("sniff", "--iface", "lo", "--print-filter", "tcp", "port", "80");
         assertEquals(0, lo.code(), lo.err());
         List<String> program = lo.out().lines().toList();
         assertEquals("(000) ld       type", program.get(0), "first the loopback prologue:\n" + lo.out());
@@ -72,11 +72,11 @@ class SniffCliTest {
         assertTrue(lo.out().contains("jset     #0x1fff"), "later fragments have no ports:\n" + lo.out());
         assertTrue(program.get(program.size() - 1).endsWith("ret      #0"), lo.out());
 
-        CliTest.Run raw = CliTest.rawsock("sniff", "--raw-socket", "tcp", "--print-filter", "port 80");
+        CliRun raw = CliRun.rawsock("sniff", "--raw-socket", "tcp", "--print-filter", "port 80");
         assertEquals(0, raw.code(), raw.err());
         assertTrue(raw.out().startsWith("(000) ldb      [9]"), "raw IPv4: no link header, no protocol test:\n" + raw.out());
 
-        CliTest.Run all = CliTest.rawsock("sniff", "--print-filter", "--both-directions", "ip6");
+        CliRun all = CliRun.rawsock("sniff", "--print-filter", "--both-directions", "ip6");
         assertEquals(0, all.code(), all.err());
         assertTrue(all.out().startsWith("(000) ld       proto"), "cooked: the protocol from the kernel:\n" + all.out());
     }
@@ -107,7 +107,7 @@ class SniffCliTest {
         try (DatagramSocket target = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             Thread sending = sender(target.getLocalPort(), "counted");
             long start = System.nanoTime();
-            CliTest.Run r = CliTest.rawsock("sniff", "--iface", "lo", "--count", "3", "--duration", "20s", "--json",
+            CliRun r = CliRun.rawsock("sniff", "--iface", "lo", "--count", "3", "--duration", "20s", "--json",
                     "udp dst port " + target.getLocalPort());
             long millis = (System.nanoTime() - start) / 1_000_000;
             sending.interrupt();
@@ -128,7 +128,7 @@ class SniffCliTest {
     void durationBoundsTheRun() throws Exception {
         Privileged.assumeRoot("sniffing on lo");
         long start = System.nanoTime();
-        CliTest.Run r = CliTest.rawsock("sniff", "--iface", "lo", "--duration", "700ms", "udp port 9 and host 127.0.0.253");
+        CliRun r = CliRun.rawsock("sniff", "--iface", "lo", "--duration", "700ms", "udp port 9 and host 127.0.0.253");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(0, r.code(), r.err());
         assertTrue(millis >= 650 && millis < 5000, millis + " ms");

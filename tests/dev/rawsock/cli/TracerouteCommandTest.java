@@ -1,32 +1,20 @@
 package dev.rawsock.cli;
 
-import dev.rawsock.lab.Lab;
 import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rawsock traceroute} end to end: hops in order, the final reply, exit codes, and refusals. */
 class TracerouteCommandTest {
-    record Run(int code, String out, String err) {}
-
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @AfterEach
     void noLabLeft() {
-        String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
-        assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());
+        CliRun.assertNoLabLeft();
     }
 
     private static final String RTT = "  \\d+\\.\\d{3} ms";
@@ -34,7 +22,7 @@ class TracerouteCommandTest {
     @Test
     void twoRoutersThenTheTarget() {
         Privileged.assumeRoot("rawsock traceroute");
-        Run r = rawsock("traceroute", "--seed", "5", "--timeout", "500ms");
+        CliRun r = rawsock("traceroute", "--seed", "5", "--timeout", "500ms");
         assertEquals(0, r.code(), r.err() + r.out());
         String out = r.out();
         assertTrue(out.contains("traceroute to 198.18.2.2 (target), 8 hops max, 3 udp probes per hop to ports 33434+, from 198.18.0.1 (seed 5)"), out);
@@ -49,12 +37,12 @@ class TracerouteCommandTest {
     @Test
     void icmpProbesAndFewerHopsThanTheTargetIsAway() {
         Privileged.assumeRoot("rawsock traceroute");
-        Run icmp = rawsock("traceroute", "--probe", "icmp", "--routers", "1", "-q", "1", "--timeout", "500ms");
+        CliRun icmp = rawsock("traceroute", "--probe", "icmp", "--routers", "1", "-q", "1", "--timeout", "500ms");
         assertEquals(0, icmp.code(), icmp.err() + icmp.out());
         assertTrue(icmp.out().matches("(?s).*\n 1  198\\.18\\.0\\.2" + RTT + "   time exceeded from router 1\n"
                 + " 2  198\\.18\\.1\\.2" + RTT + "   echo reply from target\n.*"), icmp.out());
 
-        Run tooShort = rawsock("traceroute", "--max-hops", "1", "-q", "1", "--timeout", "300ms");
+        CliRun tooShort = rawsock("traceroute", "--max-hops", "1", "-q", "1", "--timeout", "300ms");
         assertEquals(4, tooShort.code(), tooShort.err() + tooShort.out());
         assertTrue(tooShort.out().contains("no answer from 198.18.2.2 within 1 hops"), tooShort.out());
     }
@@ -65,12 +53,12 @@ class TracerouteCommandTest {
                 List.of("--max-hops", "0"), List.of("--queries", "11"), List.of("--rate", "0"), List.of("--timeout", "0s"))) {
             List<String> argv = new java.util.ArrayList<>(List.of("traceroute"));
             argv.addAll(args);
-            Run r = rawsock(argv.toArray(String[]::new));
+            CliRun r = rawsock(argv.toArray(String[]::new));
             assertEquals(2, r.code(), args + ": " + r.err());
             assertTrue(r.err().contains(args.get(0)), r.err());
         }
         for (String host : List.of("192.0.2.1", "127.0.0.1", "198.18.0.1", "198.18.3.2")) {
-            Run r = rawsock("traceroute", host);
+            CliRun r = rawsock("traceroute", host);
             assertEquals(2, r.code(), host + ": " + r.err());
             assertTrue(r.err().contains("rawsock traces only inside its own lab"), r.err());
         }

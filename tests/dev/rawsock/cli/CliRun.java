@@ -1,0 +1,29 @@
+package dev.rawsock.cli;
+
+import dev.rawsock.lab.Lab;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One rawsock command line run in-process through {@link Main#run}: its exit code and what it wrote. */
+record CliRun(int code, String out, String err) {
+    static CliRun rawsock(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+
+    List<String> lines() {
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
+    /** No lab namespace of this process is left (after each test of a command that builds labs). */
+    static void assertNoLabLeft() {
+        String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
+        assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());
+    }
+}
