@@ -1,6 +1,7 @@
 package dev.rawsock.cli;
 
 import dev.rawsock.helper.AuditLog;
+import dev.rawsock.helper.HelperClient;
 import dev.rawsock.helper.HelperServer;
 import dev.rawsock.helper.Policy;
 import dev.rawsock.helper.SocketFile;
@@ -169,6 +170,29 @@ final class HelperCommand implements Callable<Integer> {
             stopped.await();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * For send and sniff: the helper to go through, or null to use this process's own sockets. The helper
+     * (--helper, else $RAWSOCK_HELPER) is used only when raw sockets are not permitted here; then it says so
+     * once, on stderr.
+     */
+    static String route(String option, PrintWriter err, String doing) {
+        String path = HelperClient.configuredPath(option);
+        if (path == null) {
+            return null;
+        }
+        try {
+            RawSender.open(SocketApi.create()).close();
+            return null;
+        } catch (dev.rawsock.linux.ErrnoException e) {
+            if (!e.notPermitted()) {
+                return null; // another failure: let the command meet it and report it
+            }
+        }
+        err.println("rawsock: no CAP_NET_RAW here; " + doing + " through the helper at " + path);
+        err.flush();
+        return path;
     }
 
     private static int groupId(String group) {

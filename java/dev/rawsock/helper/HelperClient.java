@@ -27,7 +27,7 @@ public final class HelperClient implements Ipv4Sender {
     private static final long FRAME_MILLIS = 5_000;
 
     /** What HELLO tells: who the helper sees, and its policy in one line. */
-    public record Hello(int uid, int gid, int pid, String policy) {}
+    public record Hello(int uid, int gid, int pid, long maxPacketsPerSecond, long maxCaptureMillis, String policy) {}
 
     /** SENT: how many copies went, and CLOCK_REALTIME just before the first. */
     public record Sent(long count, long firstSentNanos) {}
@@ -71,7 +71,8 @@ public final class HelperClient implements Ipv4Sender {
 
     public Hello hello() {
         Protocol.Frame f = request(Protocol.HELLO, ByteBuffer.allocate(0), Protocol.HELLO_OK);
-        return parse(f, r -> new Hello((int) r.u32("uid"), (int) r.u32("gid"), (int) r.u32("pid"), r.string16("policy")));
+        return parse(f, r -> new Hello((int) r.u32("uid"), (int) r.u32("gid"), (int) r.u32("pid"), r.u32("max pps"),
+                r.u32("max capture"), r.string16("policy")));
     }
 
     /** Asks the helper to send {@code count} copies of {@code packet} at {@code ratePps} (0: as fast as its rate limit lets). */

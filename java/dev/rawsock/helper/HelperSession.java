@@ -115,8 +115,9 @@ final class HelperSession implements Runnable {
     private void hello(Protocol.Frame frame) throws IOException, Protocol.MalformedException {
         new Protocol.Reader("HELLO", frame.body()).end();
         String summary = policy.summary();
-        reply(frame.requestId(), Protocol.HELLO_OK, new Protocol.Writer(16 + 3 * summary.length())
-                .u32(peer.uid()).u32(peer.gid()).u32(peer.pid()).string16(summary).done());
+        reply(frame.requestId(), Protocol.HELLO_OK, new Protocol.Writer(32 + 3 * summary.length())
+                .u32(peer.uid()).u32(peer.gid()).u32(peer.pid()).u32(policy.maxPacketsPerSecond()).u32(policy.maxCaptureMillis())
+                .string16(summary).done());
         audit.log(peer, "HELLO", "ok");
     }
 
