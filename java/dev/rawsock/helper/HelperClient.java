@@ -214,6 +214,10 @@ public final class HelperClient implements Ipv4Sender {
         Protocol.Frame f;
         try {
             connection.write(type, id, body);
+        } catch (IOException e) {
+            throw pendingError(e); // e.g. the helper refused this uid at connect, said why and closed
+        }
+        try {
             f = connection.read(RESPONSE_MILLIS, FRAME_MILLIS);
         } catch (IOException e) {
             throw lost(e);
@@ -250,6 +254,19 @@ public final class HelperClient implements Ipv4Sender {
     private HelperException unexpected(Protocol.Frame f, int expected) {
         return new HelperException(Protocol.E_MALFORMED, "", "the helper answered " + Protocol.typeName(f.type()) + ", expected "
                 + Protocol.typeName(expected));
+    }
+
+    /** After a failed write: the ERROR the helper sent before closing, if there is one. */
+    private HelperException pendingError(IOException writeFailure) {
+        try {
+            Protocol.Frame f = connection.read(1_000, FRAME_MILLIS);
+            check(f, f.requestId());
+        } catch (HelperException e) {
+            return e;
+        } catch (IOException | RuntimeException ignored) {
+            // nothing (whole) was waiting
+        }
+        return lost(writeFailure);
     }
 
     private HelperException lost(IOException e) {
