@@ -280,6 +280,15 @@ final class HelperSession implements Runnable {
                         sniffer.stop(); // CAPTURE_STOP, or the client went away
                     }
                 }
+
+                @Override
+                public void progress(Sniffer.Counts c) {
+                    try {
+                        idle(); // about once a second even when nothing arrives
+                    } catch (IOException e) {
+                        sniffer.stop();
+                    }
+                }
             });
         } finally {
             sniffer.close();
