@@ -86,7 +86,8 @@ final class HelperTesting {
             command.addAll(List.of(args));
             process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
             long deadline = System.nanoTime() + 15_000_000_000L;
-            while (!SocketFile.answers(path)) {
+            // the helper says it listens once the socket file is complete (mode, group, staging directory removed)
+            while (!Files.readString(stderr).contains("rawsock helper: listening on " + path)) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     process.destroyForcibly();
                     throw new IllegalStateException("the helper did not start (exit " + (process.isAlive() ? "-" : process.exitValue())
