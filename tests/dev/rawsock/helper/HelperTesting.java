@@ -149,6 +149,21 @@ final class HelperTesting {
         return NativeTools.run(60, command, env);
     }
 
+    /** What each open descriptor of process {@code pid} is, for failure messages. */
+    static String describeDescriptors(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.map(p -> {
+                try {
+                    return p.getFileName() + "->" + Files.readSymbolicLink(p);
+                } catch (IOException e) {
+                    return p.getFileName() + "->?";
+                }
+            }).sorted().toList().toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /** Open descriptors of process {@code pid}. */
     static int descriptors(long pid) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
