@@ -101,6 +101,37 @@ class HelperUnprivilegedTest {
     }
 
     @Test
+    void sniffCapturesThroughTheHelper() throws Exception {
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // a port nobody listens on once this closes
+        }
+        Path out = dir.resolve("sniff-" + System.nanoTime() + ".out");
+        Path err = dir.resolve("sniff-" + System.nanoTime() + ".err");
+        Process sniff = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--",
+                HelperTesting.java(), "-jar", jar.toString(), "sniff", "--iface", "lo", "--count", "3", "--helper", helper.path,
+                "udp and dst port " + port).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try (java.net.DatagramSocket sender = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            byte[] data = "through the helper".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i < 200 && sniff.isAlive(); i++) { // until the sniffer has its three packets, at most 20 s
+                sender.send(new java.net.DatagramPacket(data, data.length, InetAddress.getLoopbackAddress(), port));
+                Thread.sleep(100);
+            }
+        } finally {
+            if (!sniff.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                sniff.destroyForcibly();
+            }
+        }
+        String stdout = java.nio.file.Files.readString(out);
+        String stderr = java.nio.file.Files.readString(err);
+        assertEquals(0, sniff.exitValue(), stderr);
+        assertEquals(3, stdout.lines().filter(l -> l.contains("UDP 127.0.0.1:") && l.contains(" > 127.0.0.1:" + port)).count(),
+                stdout + stderr);
+        assertTrue(stderr.contains("rawsock: no CAP_NET_RAW here; capturing through the helper at " + helper.path), stderr);
+        assertTrue(stderr.contains("rawsock: 3 packets captured"), stderr);
+    }
+
+    @Test
     void aHelperThatDoesNotAnswerIsExitThreeInOneLine() throws Exception {
         String nowhere = dir.resolve("no-helper-here.sock").toString();
         NativeTools.Result r = HelperTesting.asNobody(jar, Map.of(), "send", "tcp", "--dst", "127.0.0.1", "--dport", "9",
