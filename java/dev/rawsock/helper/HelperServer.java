@@ -141,6 +141,17 @@ public final class HelperServer implements AutoCloseable {
         }
     }
 
+    /** A lab open on some connection of {@code uid}, or null: a capture "in the lab" runs on a connection of its own. */
+    dev.rawsock.lab.Lab labOf(int uid) {
+        for (HelperSession s : sessions) {
+            dev.rawsock.lab.Lab lab = s.peer().uid() == uid ? s.lab() : null;
+            if (lab != null) {
+                return lab;
+            }
+        }
+        return null;
+    }
+
     void ended(HelperSession session) {
         sessions.remove(session);
     }

@@ -41,7 +41,7 @@ final class HelperSession implements Runnable {
     private RawSender hostSender;
     private RawSender labSender;
     private NativeBuffer packetBuffer;
-    private Lab lab;
+    private volatile Lab lab;
     private volatile boolean closed;
 
     HelperSession(HelperServer server, Connection connection, PeerCredentials peer) {
@@ -54,6 +54,11 @@ final class HelperSession implements Runnable {
 
     PeerCredentials peer() {
         return peer;
+    }
+
+    /** This connection's open lab, or null (read by the capture of another connection of the same uid). */
+    Lab lab() {
+        return lab;
     }
 
     @Override
@@ -230,8 +235,9 @@ final class HelperSession implements Runnable {
             throw new Protocol.MalformedException("CAPTURE: field 'where' is " + where + ", not 0 (host) or 1 (lab)");
         }
         Policy.Refusal refusal = policy.checkCapture(durationMillis);
-        if (refusal == null && where == Protocol.WHERE_LAB && lab == null) {
-            refusal = new Policy.Refusal("lab", "no lab is open on this connection (LAB_OPEN first)");
+        Lab captureLab = where == Protocol.WHERE_LAB ? server.labOf(peer.uid()) : null;
+        if (refusal == null && where == Protocol.WHERE_LAB && captureLab == null) {
+            refusal = new Policy.Refusal("lab", "uid " + peer.uid() + " has no lab open (LAB_OPEN first, on any of its connections)");
         }
         if (refusal != null) {
             refuse(frame, what, Protocol.E_REFUSED, refusal.rule(), refusal.message());
@@ -248,10 +254,10 @@ final class HelperSession implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new Protocol.MalformedException("CAPTURE: " + e.getMessage());
         }
-        Sniffer sniffer = where == Protocol.WHERE_LAB
-                ? Lab.callIn(lab.craftingNamespace(), () -> Sniffer.open(SocketApi.create(), settings))
+        Sniffer sniffer = captureLab != null
+                ? Lab.callIn(captureLab.craftingNamespace(), () -> Sniffer.open(SocketApi.create(), settings))
                 : Sniffer.open(SocketApi.create(), settings);
-        List<Prefix> extra = lab != null ? List.of(Prefix.LABS) : List.of();
+        List<Prefix> extra = lab != null || captureLab != null ? List.of(Prefix.LABS) : List.of();
         long[] counts = new long[2]; // forwarded, withheld
         Sniffer.Counts result;
         try {
