@@ -114,7 +114,7 @@ public final class HelperServer implements AutoCloseable {
         try {
             if (!policy.admits(peer)) {
                 Policy.Refusal r = policy.refusal(peer);
-                audit.log(peer, "CONNECT", "refused: " + r.message());
+                audit.log(peer, "CONNECT", r.message());
                 connection.write(Protocol.ERROR, 0, Protocol.error(Protocol.E_NOT_AUTHORISED, r.rule(), r.message()));
                 connection.close();
                 return;
@@ -122,7 +122,7 @@ public final class HelperServer implements AutoCloseable {
             synchronized (sessions) {
                 if (sessions.size() >= policy.maxClients()) {
                     String m = "refused by rule max-clients=" + policy.maxClients() + ": the helper serves that many clients now; try again later";
-                    audit.log(peer, "CONNECT", "refused: " + m);
+                    audit.log(peer, "CONNECT", m);
                     connection.write(Protocol.ERROR, 0, Protocol.error(Protocol.E_BUSY, "max-clients=" + policy.maxClients(), m));
                     connection.close();
                     return;

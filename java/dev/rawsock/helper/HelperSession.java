@@ -360,7 +360,7 @@ final class HelperSession implements Runnable {
     }
 
     private void refuse(Protocol.Frame frame, String what, int code, String rule, String message) throws IOException {
-        audit.log(peer, what, (code == Protocol.E_REFUSED ? "refused: " : "error: ") + message);
+        audit.log(peer, what, message.startsWith("refused by rule ") ? message : (code == Protocol.E_REFUSED ? "refused: " : "error: ") + message);
         reply(frame.requestId(), Protocol.ERROR, Protocol.error(code, rule, message));
     }
 

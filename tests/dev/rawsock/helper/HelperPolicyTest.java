@@ -103,7 +103,7 @@ class HelperPolicyTest {
             // the connection stays usable, and the sniffer does see what the policy allows
             assertEquals(1, client.send(udp(LOOPBACK, LOOPBACK, 5000, port, 8), 1, 0).count());
             assertEquals(1, counter.finish(), "only the allowed packet, once (lo's outgoing copy is filtered)");
-            assertTrue(helper.audit().contains("dst=198.51.100.1 proto=udp bytes=36 count=1: refused: refused by rule allow-prefix"),
+            assertTrue(helper.audit().contains("dst=198.51.100.1 proto=udp bytes=36 count=1: refused by rule allow-prefix"),
                     helper.audit());
         }
     }
@@ -162,6 +162,55 @@ class HelperPolicyTest {
             assertTrue(seen <= bound, seen + " packets in " + seconds + " s, bound " + bound);
             assertTrue(seen >= maxPps, "the limiter let too few through: " + seen);
             assertEquals(asked.get(), seen, "every accepted request was sent, and nothing else");
+        }
+    }
+
+    @Test
+    void theByteRateHoldsToo() throws Exception {
+        int maxBps = 4_000;
+        int packetBytes = 200; // 28 bytes of headers and 172 of payload: 20 packets/s
+        int port = 42_000 + (int) (ProcessHandle.current().pid() % 20_000);
+        Policy policy = new Policy.Builder().set("max-bps", Integer.toString(maxBps)).build();
+        try (HelperTesting.InProcess helper = new HelperTesting.InProcess(dir, policy);
+             HelperClient client = HelperClient.connect(helper.path);
+             Counter counter = new Counter("lo", "udp and dst port " + port)) {
+            ByteBuffer packet = udp(LOOPBACK, LOOPBACK, 5004, port, packetBytes - 28);
+            assertEquals(packetBytes, packet.remaining());
+            long start = System.nanoTime();
+            long sent = 0;
+            for (int i = 0; i < 1_000 && System.nanoTime() - start < 1_500_000_000L; i++) {
+                sent += client.send(packet, 1, 0).count();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long seen = counter.finish();
+            long bound = (long) Math.ceil(maxBps * (seconds + 1) / packetBytes) + 1;
+            assertEquals(sent, seen);
+            assertTrue(seen <= bound, seen + " packets of " + packetBytes + " bytes in " + seconds + " s, bound " + bound);
+            assertTrue(seen >= maxBps / packetBytes, "the limiter let too few through: " + seen);
+        }
+    }
+
+    @Test
+    void maxClientsTurnsTheNextOneAway() throws Exception {
+        try (HelperTesting.InProcess helper = new HelperTesting.InProcess(dir, new Policy.Builder().set("max-clients", "2").build());
+             HelperClient a = HelperClient.connect(helper.path);
+             HelperClient b = HelperClient.connect(helper.path)) {
+            a.hello();
+            b.hello();
+            try (HelperClient c = HelperClient.connect(helper.path)) {
+                HelperException busy = assertThrows(HelperException.class, c::hello);
+                assertEquals(Protocol.E_BUSY, busy.code());
+                assertEquals("max-clients=2", busy.rule());
+            }
+            b.close();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (helper.server.clients() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            try (HelperClient d = HelperClient.connect(helper.path)) {
+                assertEquals(0, d.hello().uid(), "a slot is free again");
+            }
+            assertTrue(helper.audit().contains("CONNECT: refused by rule max-clients=2"), helper.audit());
         }
     }
 
