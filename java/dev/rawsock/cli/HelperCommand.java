@@ -30,6 +30,8 @@ import java.util.concurrent.CountDownLatch;
 /** Runs the privileged helper: a daemon on a Unix socket that sends and captures for allowed users, inside a policy. */
 @Command(name = "helper", mixinStandardHelpOptions = true,
         description = {
+            "The privileged helper: sends and captures for allowed users.",
+            "",
             "Run the privileged helper: it keeps CAP_NET_RAW (run it as root) and listens",
             "on a Unix socket; allowed users' 'rawsock send', 'rawsock sniff' and JUnit",
             "tests go through it (--helper PATH or RAWSOCK_HELPER=PATH) when they have no",
@@ -40,12 +42,14 @@ import java.util.concurrent.CountDownLatch;
             "file is removed on exit (Ctrl-C, SIGTERM).",
         },
         footer = {"%nExamples:",
-            "  sudo rawsock helper --socket /run/rawsock.sock --allow-group rawsock --socket-group rawsock",
+            "  sudo rawsock helper --socket /run/rawsock.sock --allow-group rawsock \\",
+            "                      --socket-group rawsock",
             "  sudo rawsock helper --socket /run/rawsock.sock --allow-uid 1000 --max-pps 100",
             "  sudo rawsock helper --socket @rawsock --config /etc/rawsock/helper.conf",
             "%nThe config file holds key=value lines with the options' names (allow-uid=1000,",
-            "max-pps=100, ...); options given on the command line win. A bad line exits 2",
-            "naming file:line."})
+            "max-pps=100, socket-group=..., audit-log=...; '#' comments). A value given",
+            "on the command line wins over the file's; the allow-* lists add to it. A bad",
+            "line exits 2 naming file:line."})
 final class HelperCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
