@@ -109,16 +109,17 @@ final class HelperCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
         }
+        // each option by the config file's key for it (the file's checks and messages serve both)
         Map<String, List<String>> options = new LinkedHashMap<>();
         options.put("allow-uid", allowUids);
         options.put("allow-group", allowGroups);
         options.put("allow-prefix", allowPrefixes);
         options.put("allow-proto", allowProtocols);
-        options.put("max-pps", maxPps == null ? null : List.of(maxPps));
-        options.put("max-bps", maxBps == null ? null : List.of(maxBps));
-        options.put("max-packet-bytes", maxPacketBytes == null ? null : List.of(maxPacketBytes));
-        options.put("max-clients", maxClients == null ? null : List.of(maxClients));
-        options.put("max-capture", maxCapture == null ? null : List.of(maxCapture));
+        String[][] single = {{"max-pps", maxPps}, {"max-bps", maxBps}, {"max-packet-bytes", maxPacketBytes},
+            {"max-clients", maxClients}, {"max-capture", maxCapture}};
+        for (String[] kv : single) {
+            options.put(kv[0], kv[1] == null ? null : List.of(kv[1]));
+        }
         for (Map.Entry<String, List<String>> o : options.entrySet()) {
             if (o.getValue() == null) {
                 continue;

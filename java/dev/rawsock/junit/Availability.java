@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 public record Availability(boolean available, String reason) {
     /** What to do about it, printed with every skip. */
     public static final String REMEDY = "run the tests as root, or give the JVM CAP_NET_RAW "
-            + "(e.g. sudo setcap cap_net_raw+ep $(readlink -f $(which java))); "
+            + "(e.g. sudo setcap cap_net_raw+ep $(readlink -f $(which java))), or set RAWSOCK_HELPER=PATH to a running "
+            + "'rawsock helper'; "
             + "set RAWSOCK_REQUIRE_PRIVILEGED=1 to make this a failure instead of a skip";
 
     private static volatile Availability probed;
