@@ -187,6 +187,11 @@ final class SendCommand implements Callable<Integer> {
             } else {
                 long runMillis = (probes >= 0 ? probes * (interval / 1_000_000L) : duration.toMillis()) + timeout.toMillis();
                 try (HelperChannels channels = new HelperChannels(helperPath, runMillis)) {
+                    if (channels.captureMillis() < runMillis) {
+                        err.println("note: the helper captures for at most " + channels.captureMillis()
+                                + " ms (its max-capture): replies after that are not seen");
+                        err.flush();
+                    }
                     stats = new ProbeRun(SocketApi.create(), series, settings, lines, channels).run();
                 }
             }

@@ -36,6 +36,11 @@ public final class HelperChannels implements ProbeRun.Channels, AutoCloseable {
         return hello;
     }
 
+    /** How long the reply capture will run: the run and a margin, at most the helper's max-capture. */
+    public long captureMillis() {
+        return Math.min(hello.maxCaptureMillis(), Math.max(1, runMillis + MARGIN_MILLIS));
+    }
+
     @Override
     public Ipv4Sender sender() {
         return new Ipv4Sender() {
@@ -53,7 +58,7 @@ public final class HelperChannels implements ProbeRun.Channels, AutoCloseable {
 
     @Override
     public ProbeRun.Replies replies(ProbeSeries series) {
-        long duration = Math.min(hello.maxCaptureMillis(), Math.max(1, runMillis + MARGIN_MILLIS));
+        long duration = captureMillis();
         String filter = "icmp or src host " + Ipv4Address.text(series.destination());
         HelperClient.CaptureStream stream = HelperClient.capture(path,
                 new HelperClient.CaptureRequest(duration, 1_000_000, 65_535, false, "", filter));
