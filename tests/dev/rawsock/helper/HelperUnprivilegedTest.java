@@ -101,6 +101,20 @@ class HelperUnprivilegedTest {
     }
 
     @Test
+    void aRunLongerThanTheHelpersMaxCaptureIsNoted() throws Exception {
+        Policy shortCaptures = new Policy.Builder().set("allow-uid", Integer.toString(HelperTesting.NOBODY)).set("max-capture", "1s").build();
+        try (HelperTesting.InProcess brief = new HelperTesting.InProcess(dir, shortCaptures)) {
+            NativeTools.Result r = HelperTesting.asNobody(jar, Map.of(), "send", "icmp", "--dst", "127.0.0.1", "-c", "3", "--delay", "1s",
+                    "--timeout", "200ms", "--helper", brief.path);
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertTrue(r.stderr().contains("note: the helper captures for at most 1000 ms (its max-capture): replies after that are not seen"),
+                    r.stderr());
+            assertTrue(r.stdout().contains("3 packets sent"), r.stdout());
+            assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith("RCVD") && l.contains("echo-reply")), "the first reply came: " + r.stdout());
+        }
+    }
+
+    @Test
     void sniffCapturesThroughTheHelper() throws Exception {
         int port;
         try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
