@@ -85,7 +85,13 @@ final class HelperSession implements Runnable {
         } catch (IOException e) {
             end = closed ? "closed by the helper" : "closed: " + e.getMessage();
         } catch (RuntimeException e) {
-            end = "closed: internal error " + e;
+            end = "closed: internal error " + e; // this client only: its state may be inconsistent now
+            try {
+                reply(0, Protocol.ERROR, Protocol.error(Protocol.E_FAILED, "internal", "internal error in the helper (" + e
+                        + "); closing the connection"));
+            } catch (IOException | RuntimeException ignored) {
+                // the client is gone as well
+            }
         } finally {
             release();
             audit.log(peer, "DISCONNECT", end);
