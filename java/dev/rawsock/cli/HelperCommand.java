@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** Runs the privileged helper: a daemon on a Unix socket that sends and captures for allowed users, inside a policy. */
 @Command(name = "helper", mixinStandardHelpOptions = true,
@@ -162,17 +161,18 @@ final class HelperCommand implements Callable<Integer> {
         }
         try (AuditLog audit = new AuditLog(auditStream, logFile != null)) {
             HelperServer server = HelperServer.start(socket, policy, audit, HelperServer.Timeouts.DEFAULT);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "rawsock-helper-stop");
+            Thread hook = new Thread(server::close, "rawsock-helper-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             err.println("rawsock helper: listening on " + socketPath
                     + (SocketFile.isAbstract(socketPath) ? " (abstract)" : " (mode " + permissions + (group != null ? ", group " + group : "") + ")")
                     + "; policy: " + policy.summary());
             err.flush();
-            stopped.await();
+            if (!server.awaitStop()) { // the listening socket failed (the audit log says how): stop, and remove the file
+                server.close();
+                err.println("rawsock helper: stopped accepting connections (see the audit log)");
+                return ExitCodes.FAILURE;
+            }
+            hook.join(5_000); // stopped by the hook (Ctrl-C, SIGTERM): let it finish before the audit log closes
         }
         return ExitCodes.OK;
     }

@@ -72,6 +72,12 @@ public final class HelperServer implements AutoCloseable {
         return socket.path();
     }
 
+    /** Waits until the helper stops accepting: {@link #close()}, or a failure of the listening socket (then false). */
+    public boolean awaitStop() throws InterruptedException {
+        acceptor.join();
+        return closed;
+    }
+
     /** Clients being served now. */
     public int clients() {
         return sessions.size();
