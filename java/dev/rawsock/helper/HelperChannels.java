@@ -1,6 +1,7 @@
 package dev.rawsock.helper;
 
 import dev.rawsock.capture.LinkType;
+import dev.rawsock.craft.Transport;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.probe.ProbeRun;
 import dev.rawsock.probe.ProbeSeries;
@@ -8,13 +9,15 @@ import dev.rawsock.socket.Ipv4Sender;
 import dev.rawsock.wire.Ipv4Address;
 
 import java.nio.ByteBuffer;
+import java.util.Locale;
 
 /**
  * {@code rawsock send} through the helper: probes go out as SEND requests on one connection, replies come
  * from a CAPTURE on a second one (started before the first probe), and {@link ProbeRun} matches them as it
  * does its own sockets' (dev.rawsock.probe.ReplyMatcher). The capture asks for ICMP and for what the
- * probes' destination sends; the helper passes on only packets from or to its allowed prefixes. Round
- * trips include the helper's part of the path (tens of microseconds on a Unix socket).
+ * probes' destination sends to their source port ({@link #replyFilter}); the helper passes on only packets
+ * from or to its allowed prefixes. Round trips include the helper's part of the path (tens of microseconds
+ * on a Unix socket).
  */
 public final class HelperChannels implements ProbeRun.Channels, AutoCloseable {
     private static final long MARGIN_MILLIS = 2_000;
@@ -59,10 +62,25 @@ public final class HelperChannels implements ProbeRun.Channels, AutoCloseable {
     @Override
     public ProbeRun.Replies replies(ProbeSeries series) {
         long duration = captureMillis();
-        String filter = "icmp or src host " + Ipv4Address.text(series.destination());
+        String filter = replyFilter(series);
         HelperClient.CaptureStream stream = HelperClient.capture(path,
                 new HelperClient.CaptureRequest(duration, 1_000_000, 65_535, false, "", filter));
         return new StreamReplies(stream);
+    }
+
+    /**
+     * The capture filter, as narrow as ProbeRun's own (ProbeRun.replyFilter): every ICMP message (errors
+     * may come from any router), and TCP or UDP from the destination to the probes' source port when it is
+     * fixed; so a busy loopback (a flood to another port) cannot crowd the replies out of the capture.
+     */
+    static String replyFilter(ProbeSeries series) {
+        String source = "src host " + Ipv4Address.text(series.destination());
+        boolean ports = (series.transport() == Transport.TCP || series.transport() == Transport.UDP) && !series.sourcePortIncrement();
+        if (ports) {
+            return "icmp or (" + series.transport().name().toLowerCase(Locale.ROOT) + " and " + source + " and dst port "
+                    + series.baseSourcePort() + ")";
+        }
+        return "icmp or " + source;
     }
 
     /** A helper capture as ProbeRun's reply source: the link header is dropped, IPv4 packets are handed on. */

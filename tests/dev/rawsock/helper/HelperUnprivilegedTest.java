@@ -65,6 +65,9 @@ class HelperUnprivilegedTest {
         assertEquals(1, r.stderr().lines().filter(notice::equals).count(), "said once:\n" + r.stderr());
         assertTrue(helper.audit().lines().anyMatch(l -> l.contains("uid=65534 gid=65534") && l.contains("SEND src=127.0.0.1 dst=127.0.0.1 proto=tcp")
                 && l.endsWith(": ok")), helper.audit());
+        // the replies' capture is as narrow as the local one: a flood to another port on lo cannot crowd them out
+        assertTrue(helper.audit().lines().anyMatch(l -> l.contains("uid=65534") && l.contains("CAPTURE all 'icmp or (tcp and src host 127.0.0.1 and dst port ")),
+                helper.audit());
     }
 
     @Test
