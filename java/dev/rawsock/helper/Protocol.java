@@ -229,6 +229,7 @@ public final class Protocol {
     /** The body of an ERROR response. */
     public static ByteBuffer error(int code, String rule, String message) {
         String m = message.length() > 4000 ? message.substring(0, 4000) : message;
-        return new Writer(8 + 255 + 3 * m.length() + 2).u16(code).string8(rule == null ? "" : rule).string16(m).done();
+        String r = rule == null ? "" : rule.length() > 80 ? rule.substring(0, 77) + "..." : rule; // a long prefix list; the message has it whole
+        return new Writer(8 + 3 * r.length() + 3 * m.length() + 2).u16(code).string8(r).string16(m).done();
     }
 }

@@ -80,6 +80,21 @@ class PolicyTest {
     }
 
     @Test
+    void anErrorWithALongRuleKeepsTheWholeRuleInItsMessage() throws Exception {
+        Policy.Builder b = new Policy.Builder();
+        for (int i = 0; i < 40; i++) {
+            b.set("allow-prefix", "10." + i + ".0.0/16");
+        }
+        Policy.Refusal r = b.build().check(header(6, "127.0.0.1", "127.0.0.1", 40), List.of());
+        ByteBuffer error = Protocol.error(Protocol.E_REFUSED, r.rule(), r.message());
+        Protocol.Reader reader = new Protocol.Reader("ERROR", error);
+        assertEquals(Protocol.E_REFUSED, reader.u16("code"));
+        assertEquals(80, reader.string8("rule").length());
+        assertTrue(reader.string16("message").contains("10.39.0.0/16"));
+        reader.end();
+    }
+
+    @Test
     void theBodyReaderNamesTheFieldThatIsShort() {
         Protocol.Reader r = new Protocol.Reader("SEND", ByteBuffer.wrap(new byte[] {0, 0, 0, 1, 0, 0}));
         assertThrows(Protocol.MalformedException.class, () -> {
