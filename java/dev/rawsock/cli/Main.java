@@ -18,7 +18,7 @@ import java.io.PrintWriter;
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
             HandshakeCommand.class, SniffCommand.class, SegmentsCommand.class, ConnectionsCommand.class,
-            ScanCommand.class, TracerouteCommand.class, CommandLine.HelpCommand.class},
+            ScanCommand.class, TracerouteCommand.class, HelperCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -72,6 +72,9 @@ public final class Main implements Runnable {
             }
             if (ex instanceof dev.rawsock.lab.LabException lab) {
                 return lab.notPermitted() ? ExitCodes.NOT_PERMITTED : ExitCodes.FAILURE;
+            }
+            if (ex instanceof dev.rawsock.helper.HelperException helper) {
+                return helper.notPermitted() ? ExitCodes.NOT_PERMITTED : ExitCodes.FAILURE;
             }
             if (ex instanceof UsageException) {
                 return ExitCodes.USAGE;

@@ -7,6 +7,7 @@ import dev.rawsock.craft.KernelRewrites;
 import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Randomness;
 import dev.rawsock.craft.Transport;
+import dev.rawsock.helper.HelperChannels;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.probe.ProbeRun;
 import dev.rawsock.probe.ProbeSeries;
@@ -39,7 +40,8 @@ import java.util.concurrent.Callable;
             "Build packets as 'rawsock craft' does and send them on a raw socket (IP_HDRINCL), then match",
             "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
             "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",
-            "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or exits 3.",
+            "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or the",
+            "helper (--helper PATH, RAWSOCK_HELPER; paced IPv4 only), or exits 3.",
             "%nIPv6 (an IPv6 --dst): an AF_INET6 raw socket of the transport's protocol,",
             "where Linux builds the IPv6 header. rawsock sends the TCP/UDP/ICMPv6 part",
             "with its own checksum (Linux always recomputes the ICMPv6 one), sets the hop",
@@ -120,6 +122,10 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--no-checksums", description = "Leave automatic checksums at 0.")
     boolean noChecksums;
 
+    @Option(names = "--helper", paramLabel = "PATH",
+            description = "Without CAP_NET_RAW, send and capture through the privileged helper at PATH (default: $RAWSOCK_HELPER; '@name': abstract).")
+    String helper;
+
     private static final int FLOOD_BATCH = 64;
 
     @Override
@@ -152,6 +158,14 @@ final class SendCommand implements Callable<Integer> {
         ProbeRun.Settings settings = new ProbeRun.Settings(probes, duration != null ? duration.toNanos() : -1, interval,
                 flood, !noReplies, timeout.toNanos(), FLOOD_BATCH);
 
+        String helperPath = HelperCommand.route(helper, err, "sending");
+        if (helperPath != null && flood) {
+            throw new UsageException("--flood is not available through the helper (it paces and checks every packet): use --rate");
+        }
+        if (helperPath != null && series.isIpv6()) {
+            throw new UsageException("the helper sends IPv4 only: give an IPv4 --dst");
+        }
+
         ByteBuffer first = ByteBuffer.allocate(series.length());
         series.write(0, first, 0);
         for (String note : KernelRewrites.notes(packetSpec, first, 0)) {
@@ -168,7 +182,19 @@ final class SendCommand implements Callable<Integer> {
         Lines lines = new Lines(out, err, writer, quiet || flood, output);
         ProbeStatistics stats;
         try {
-            stats = new ProbeRun(SocketApi.create(), series, settings, lines).run();
+            if (helperPath == null) {
+                stats = new ProbeRun(SocketApi.create(), series, settings, lines).run();
+            } else {
+                long runMillis = (probes >= 0 ? probes * (interval / 1_000_000L) : duration.toMillis()) + timeout.toMillis();
+                try (HelperChannels channels = new HelperChannels(helperPath, runMillis)) {
+                    if (channels.captureMillis() < runMillis) {
+                        err.println("note: the helper captures for at most " + channels.captureMillis()
+                                + " ms (its max-capture): replies after that are not seen");
+                        err.flush();
+                    }
+                    stats = new ProbeRun(SocketApi.create(), series, settings, lines, channels).run();
+                }
+            }
         } catch (ErrnoException | RuntimeException e) {
             if (writer != null) {
                 writer.abort();

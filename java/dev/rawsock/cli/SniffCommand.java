@@ -2,11 +2,14 @@ package dev.rawsock.cli;
 
 import dev.rawsock.capture.Filter;
 import dev.rawsock.capture.FilterSyntaxException;
+import dev.rawsock.capture.LinkType;
 import dev.rawsock.capture.PcapWriter;
 import dev.rawsock.capture.Sniffer;
+import dev.rawsock.helper.HelperClient;
 import dev.rawsock.socket.Protocol;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -19,6 +22,7 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +42,7 @@ import java.util.concurrent.TimeUnit;
             "loopback device each packet is shown once (as it comes in) unless",
             "--both-directions. Runs until --count, --duration or Ctrl-C, then reports",
             "the packets captured and what the kernel dropped. Needs CAP_NET_RAW (root),",
-            "or exits 3.",
+            "or the helper (--helper PATH, RAWSOCK_HELPER), or exits 3.",
             "",
             "Filters: tcp udp icmp icmp6 sctp ip ip6 arp; ip proto N; [src|dst] host ADDR;",
             "[src|dst] net ADDR/LEN; [tcp|udp] [src|dst] port N | portrange N-M;",
@@ -100,6 +104,10 @@ final class SniffCommand implements Callable<Integer> {
     @Mixin
     PacketOutput output;
 
+    @Option(names = "--helper", paramLabel = "PATH",
+            description = "Without CAP_NET_RAW, capture through the privileged helper at PATH (default: $RAWSOCK_HELPER): only packets from or to its allowed prefixes, for at most its max-capture.")
+    String helper;
+
     private static final String FILTER_PREFIX = "--filter: ";
 
     static final class RawProtocolConverter implements ITypeConverter<Protocol> {
@@ -151,6 +159,13 @@ final class SniffCommand implements Callable<Integer> {
 
         long limit = count != null ? count : -1;
         long nanos = duration != null ? duration.toNanos() : -1;
+        String helperPath = HelperCommand.route(helper, err, "capturing");
+        if (helperPath != null) {
+            if (rawSocket != null || bothDirections) {
+                throw new UsageException("--raw-socket and --both-directions are not available through the helper");
+            }
+            return throughHelper(helperPath, plan, text, out, err);
+        }
         try (Sniffer sniffer = Sniffer.open(SocketApi.create(), settings)) {
             err.println("rawsock: " + sniffer.description());
             err.flush();
@@ -187,6 +202,72 @@ final class SniffCommand implements Callable<Integer> {
                 } catch (IllegalStateException shuttingDown) {
                     // the hook is running: it returns now that the loop has finished
                 }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The capture made by the helper: its frames decoded and printed here as the sniffer's would be. */
+    private int throughHelper(String path, Sniffer.Plan plan, String filterText, PrintWriter out, PrintWriter err) throws IOException {
+        long maxCaptureMillis;
+        try (HelperClient client = HelperClient.connect(path)) {
+            maxCaptureMillis = client.hello().maxCaptureMillis();
+        }
+        long millis = duration != null ? Math.max(1, duration.toMillis()) : maxCaptureMillis;
+        long frames = count != null ? Math.max(1, Math.min(count, 1_000_000)) : 1_000_000;
+        int snap = Math.min(snapLength, 65_535);
+        HelperClient.CaptureStream stream = HelperClient.capture(path,
+                new HelperClient.CaptureRequest(millis, frames, snap, false, iface == null ? "" : iface, filterText));
+        LinkType linkType = LinkType.fromValue(stream.linkType());
+        err.println("rawsock: capturing on " + (iface == null ? "all interfaces" : iface) + " through the helper for at most "
+                + millis + " ms" + (filterText.isEmpty() ? "" : " (filter: " + filterText + ")"));
+        err.flush();
+        PcapWriter writer = pcap != null ? PcapWriter.open(pcap, linkType, linkType.headerBytes() + snap, true) : null;
+        Lines lines = new Lines(out, err, writer, quiet, output);
+        PacketDecoder decoder = new PacketDecoder();
+        DecodedPacket decoded = new DecodedPacket();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                stream.stop();
+                finished.await(5, TimeUnit.SECONDS);
+            } catch (RuntimeException | InterruptedException e) {
+                // the helper is gone, or we are: nothing more to wait for
+            }
+        }, "rawsock-sniff-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long captured = 0;
+        try (stream) {
+            while (stream.end() == null) {
+                HelperClient.CaptureStream.Frame f = stream.next(100);
+                if (f == null) {
+                    lines.idle();
+                    continue;
+                }
+                ByteBuffer b = f.bytes();
+                decoder.decode(b, b.position(), b.remaining(), f.originalLength(), linkType.firstLayer(), decoded);
+                if (f.checksumOffloaded()) {
+                    decoded.checksumOffloaded();
+                }
+                decoded.frameNumber(++captured);
+                lines.packet(decoded, f.timestampNanos());
+            }
+        } finally {
+            output.flush(out);
+            if (writer != null) {
+                writer.close();
+            }
+            HelperClient.CaptureStream.End end = stream.end();
+            report(err, new Sniffer.Counts(captured, end == null ? 0 : end.kernelDrops(), 0), writer);
+            if (end != null && end.withheld() > 0) {
+                err.println("rawsock: " + end.withheld() + " packets withheld by the helper (outside its allowed prefixes)");
+                err.flush();
+            }
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
             }
         }
         return ExitCodes.OK;

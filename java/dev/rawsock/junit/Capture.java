@@ -4,6 +4,7 @@ import dev.rawsock.capture.Filter;
 import dev.rawsock.capture.LinkType;
 import dev.rawsock.capture.PcapWriter;
 import dev.rawsock.capture.Sniffer;
+import dev.rawsock.helper.HelperClient;
 import dev.rawsock.lab.Lab;
 import dev.rawsock.lab.LabException;
 import dev.rawsock.linux.ErrnoException;
@@ -40,19 +41,45 @@ public final class Capture implements AutoCloseable {
     private final String interfaceName;
     private final List<Frame> frames = new ArrayList<>();
     private final Sniffer sniffer;
+    /** Instead of a sniffer: the privileged helper's capture ({@link Availability#helper()}). */
+    private final HelperClient.CaptureStream stream;
     private final Thread thread;
     private volatile Throwable failure;
+    private volatile boolean stopped;
 
     private Capture(String interfaceName, LinkType linkType, FirstLayer firstLayer, Sniffer sniffer) {
+        this(interfaceName, linkType, firstLayer, sniffer, null);
+    }
+
+    private Capture(String interfaceName, LinkType linkType, FirstLayer firstLayer, Sniffer sniffer, HelperClient.CaptureStream stream) {
         this.interfaceName = interfaceName;
         this.linkType = linkType;
         this.firstLayer = firstLayer;
         this.sniffer = sniffer;
-        this.thread = sniffer == null ? null : new Thread(this::record, "rawsock-capture-" + interfaceName);
+        this.stream = stream;
+        this.thread = sniffer == null && stream == null ? null : new Thread(this::record, "rawsock-capture-" + interfaceName);
     }
 
-    /** Starts recording every packet on {@code interfaceName} (one copy per packet: lo's outgoing copies are dropped). */
+    /**
+     * Starts recording every packet on {@code interfaceName} (one copy per packet: lo's outgoing copies are dropped).
+     * Through the helper when raw sockets come from it: then only packets from or to its allowed prefixes are
+     * recorded, for at most its max-capture.
+     */
     public static Capture start(SocketApi api, String interfaceName) throws ErrnoException {
+        String helper = Availability.helper();
+        if (helper != null) {
+            long limitMillis;
+            try (HelperClient client = HelperClient.connect(helper)) {
+                limitMillis = Math.min(MAX_DURATION.toMillis(), client.hello().maxCaptureMillis());
+            }
+            HelperClient.CaptureStream stream = HelperClient.capture(helper,
+                    new HelperClient.CaptureRequest(limitMillis, MAX_PACKETS, SNAP_LENGTH, false, interfaceName, ""));
+            LinkType type = LinkType.fromValue(stream.linkType());
+            Capture c = new Capture(interfaceName, type, type.firstLayer(), null, stream);
+            c.thread.setDaemon(true);
+            c.thread.start();
+            return c;
+        }
         Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, null, false, SNAP_LENGTH));
         Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
         c.thread.setDaemon(true);
@@ -89,6 +116,10 @@ public final class Capture implements AutoCloseable {
     }
 
     private void record() {
+        if (stream != null) {
+            recordFromHelper();
+            return;
+        }
         try {
             sniffer.run(MAX_PACKETS, MAX_DURATION.toNanos(), (p, ts) -> {
                 byte[] copy = new byte[p.capturedLength()];
@@ -98,6 +129,25 @@ public final class Capture implements AutoCloseable {
                     frames.notifyAll();
                 }
             });
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    private void recordFromHelper() {
+        try {
+            while (!stopped && stream.end() == null) {
+                HelperClient.CaptureStream.Frame f = stream.next(100);
+                if (f == null) {
+                    continue;
+                }
+                byte[] copy = new byte[f.bytes().remaining()];
+                f.bytes().get(copy);
+                synchronized (frames) {
+                    frames.add(new Frame(f.timestampNanos(), copy, f.originalLength()));
+                    frames.notifyAll();
+                }
+            }
         } catch (Throwable t) {
             failure = t;
         }
@@ -146,7 +196,7 @@ public final class Capture implements AutoCloseable {
             synchronized (frames) {
                 if (frames.size() == checked) {
                     long left = deadline - System.nanoTime();
-                    if (left <= 0 || sniffer == null) {
+                    if (left <= 0 || thread == null) {
                         return -1;
                     }
                     frames.wait(Math.max(1, left / 1_000_000));
@@ -197,6 +247,12 @@ public final class Capture implements AutoCloseable {
     /** Stops recording (within the sniffer's 100 ms poll) and closes the socket; idempotent. */
     @Override
     public void close() throws ErrnoException, InterruptedException {
+        if (stream != null) {
+            stopped = true;
+            thread.join(2_000);
+            stream.close();
+            return;
+        }
         if (sniffer == null) {
             return;
         }

@@ -6,6 +6,8 @@ import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Randomness;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.helper.HelperClient;
+import dev.rawsock.socket.Ipv4Sender;
 import dev.rawsock.socket.RawSender;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.Ipv4Address;
@@ -24,18 +26,23 @@ public final class Packets implements AutoCloseable {
     public static final int MAX_BURST = 100_000;
     private static final int LOOPBACK = 0x7F00_0001;
 
-    private final RawSender sender;
+    private final Ipv4Sender sender;
     private final NativeBuffer buffer = NativeBuffer.allocate(Assembler.MAX_IPV4_PACKET_BYTES);
     private final Assembler assembler = new Assembler();
     private final Randomness random;
     private long sent;
 
-    private Packets(RawSender sender, Randomness random) {
+    private Packets(Ipv4Sender sender, Randomness random) {
         this.sender = sender;
         this.random = random;
     }
 
+    /** A raw socket of this process; or, when raw sockets come through the privileged helper ({@link Availability#helper()}), the helper. */
     public static Packets open(SocketApi api) throws ErrnoException {
+        String helper = Availability.helper();
+        if (helper != null) {
+            return new Packets(HelperClient.connect(helper), Randomness.unseeded());
+        }
         return new Packets(RawSender.open(api), Randomness.unseeded());
     }
 

@@ -2,6 +2,7 @@ package dev.rawsock.probe;
 
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.socket.Ipv4Sender;
 import dev.rawsock.socket.Ipv6RawSender;
 import dev.rawsock.socket.PacketSocket;
 import dev.rawsock.socket.Protocol;
@@ -51,6 +52,84 @@ public final class ProbeRun {
         }
     }
 
+    /**
+     * Where IPv4 probes go and replies come from when not this process's own raw and packet sockets: the
+     * privileged helper (dev.rawsock.helper), for a user without CAP_NET_RAW. No flood (no batches) there.
+     */
+    public interface Channels {
+        Ipv4Sender sender() throws ErrnoException;
+
+        /** Starts reading replies to {@code series} (before the first probe goes out). */
+        Replies replies(ProbeSeries series) throws ErrnoException;
+    }
+
+    /** A source of received IPv4 packets, header first, as the reply capture reads them. */
+    public interface Replies extends AutoCloseable {
+        /** Copies the next packet to {@code into} at {@code offset}, waiting up to {@code timeoutMillis}; -1 when none came. */
+        int receive(NativeBuffer into, int offset, int capacity, int timeoutMillis) throws ErrnoException;
+
+        /** The last packet's receive time (CLOCK_REALTIME ns), or 0 when unknown. */
+        long timestampNanos();
+
+        /** True when the last packet was one this host sent. */
+        boolean outgoing();
+
+        int originalLength();
+
+        /** True when the kernel left the last packet's transport checksum to offload (loopback). */
+        boolean checksumNotReady();
+
+        /** Packets the source lost before they were read. */
+        long drops() throws ErrnoException;
+
+        @Override
+        void close() throws ErrnoException;
+    }
+
+    /** This process's own cooked packet socket as the reply source. */
+    private static final class PacketReplies implements Replies {
+        private final PacketSocket socket;
+
+        PacketReplies(PacketSocket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public int receive(NativeBuffer into, int offset, int capacity, int timeoutMillis) throws ErrnoException {
+            return socket.receive(into, offset, capacity, timeoutMillis);
+        }
+
+        @Override
+        public long timestampNanos() {
+            return socket.timestampNanos();
+        }
+
+        @Override
+        public boolean outgoing() {
+            return socket.outgoing();
+        }
+
+        @Override
+        public int originalLength() {
+            return socket.originalLength();
+        }
+
+        @Override
+        public boolean checksumNotReady() {
+            return socket.checksumNotReady();
+        }
+
+        @Override
+        public long drops() throws ErrnoException {
+            return socket.statistics().drops();
+        }
+
+        @Override
+        public void close() throws ErrnoException {
+            socket.close();
+        }
+    }
+
     private static final int RECEIVE_BYTES = 65536;
     private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
@@ -58,12 +137,13 @@ public final class ProbeRun {
     private final ProbeSeries series;
     private final Settings settings;
     private final Listener listener;
+    private final Channels channels;
 
     private final ProbeStatistics statistics = new ProbeStatistics();
     private final PacketDecoder decoder = new PacketDecoder();
     private final DecodedPacket decoded = new DecodedPacket();
     private ReplyMatcher matcher;
-    private PacketSocket capture;
+    private Replies capture;
     private NativeBuffer receiveBuffer;
     private final dev.rawsock.linux.RealtimeClock clock = new dev.rawsock.linux.RealtimeClock();
     /** System.nanoTime at the start: pacing and bounds. */
@@ -73,26 +153,40 @@ public final class ProbeRun {
     private long nextProgress;
 
     public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener) {
+        this(api, series, settings, listener, null);
+    }
+
+    /** A run whose probes and replies go through {@code channels} (IPv4, paced only); null: this process's sockets. */
+    public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener, Channels channels) {
+        if (channels != null && (series.isIpv6() || settings.flood())) {
+            throw new IllegalArgumentException("through the helper: IPv4 and paced probes only (no IPv6, no --flood)");
+        }
         this.api = api;
         this.series = series;
         this.settings = settings;
         this.listener = listener;
+        this.channels = channels;
     }
 
     /** Runs to the end and returns the statistics. Needs CAP_NET_RAW (EPERM otherwise). */
     public ProbeStatistics run() throws ErrnoException {
         try (Out sender = series.isIpv6() ? new V6(Ipv6RawSender.open(api, series.nextHeader(), series.source6()))
-                : new V4(RawSender.open(api), series.destination())) {
-            if (settings.replies()) {
-                capture = PacketSocket.open(api, true, series.isIpv6() ? Protocol.ETH_P_IPV6 : Protocol.ETH_P_IP);
+                : new V4(channels != null ? channels.sender() : RawSender.open(api), series.destination())) {
+            if (settings.replies() && channels != null) {
+                capture = channels.replies(series);
+            } else if (settings.replies()) {
+                PacketSocket socket = PacketSocket.open(api, true, series.isIpv6() ? Protocol.ETH_P_IPV6 : Protocol.ETH_P_IP);
                 if (!series.isIpv6()) { // the reply filter reads IPv4 headers
                     try {
-                        capture.attachFilter(replyFilter(series));
+                        socket.attachFilter(replyFilter(series));
                     } catch (ErrnoException e) {
-                        capture.close();
+                        socket.close();
                         throw e;
                     }
                 }
+                capture = new PacketReplies(socket);
+            }
+            if (capture != null) {
                 receiveBuffer = NativeBuffer.allocate(RECEIVE_BYTES);
                 matcher = new ReplyMatcher(series);
             }
@@ -113,7 +207,7 @@ public final class ProbeRun {
                     while (statistics.received < statistics.sent && waitForReplies(deadline)) {
                         // keep reading until every probe is answered or the timeout passes
                     }
-                    statistics.captureDrops = capture.statistics().drops();
+                    statistics.captureDrops = capture.drops();
                     statistics.duplicates = matcher.duplicates();
                 }
                 statistics.endNanos = System.nanoTime();
@@ -145,11 +239,11 @@ public final class ProbeRun {
 
     /** IPv4: the whole packet, header included, on an IPPROTO_RAW socket. */
     private static final class V4 implements Out {
-        private final RawSender sender;
+        private final Ipv4Sender sender;
         private final int destination;
         private RawSender.Batch batch;
 
-        V4(RawSender sender, int destination) {
+        V4(Ipv4Sender sender, int destination) {
             this.sender = sender;
             this.destination = destination;
         }
@@ -161,7 +255,7 @@ public final class ProbeRun {
 
         @Override
         public NativeBuffer batch(int slots, int slotBytes) {
-            batch = sender.batch(slots, slotBytes);
+            batch = ((RawSender) sender).batch(slots, slotBytes); // a flood is refused before a helper gets here
             return batch.buffer();
         }
 

@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
  * source when they are 0. One packet at a time through sendto(2), or many per call through sendmmsg(2)
  * from a preallocated {@link Batch}; neither allocates per packet. Needs CAP_NET_RAW.
  */
-public final class RawSender implements AutoCloseable {
+public final class RawSender implements Ipv4Sender {
     private final SocketApi api;
     private final Socket socket;
     private final LibC libc = Linux.libc();
@@ -40,6 +40,7 @@ public final class RawSender implements AutoCloseable {
     }
 
     /** Sends {@code length} bytes at {@code offset} of {@code packet} to IPv4 {@code destination}; returns bytes sent. */
+    @Override
     public int send(NativeBuffer packet, int offset, int length, int destinationAddress) throws ErrnoException {
         int fd = socket.fdFor("sendto");
         destination.buffer().putInt(Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
