@@ -60,12 +60,19 @@ public final class Capture implements AutoCloseable {
         this.thread = sniffer == null && stream == null ? null : new Thread(this::record, "rawsock-capture-" + interfaceName);
     }
 
-    /**
-     * Starts recording every packet on {@code interfaceName} (one copy per packet: lo's outgoing copies are dropped).
-     * Through the helper when raw sockets come from it: then only packets from or to its allowed prefixes are
-     * recorded, for at most its max-capture.
-     */
+    /** Starts recording every packet on {@code interfaceName}: {@link #start(SocketApi, String, String)} with no filter. */
     public static Capture start(SocketApi api, String interfaceName) throws ErrnoException {
+        return start(api, interfaceName, "");
+    }
+
+    /**
+     * Starts recording the packets on {@code interfaceName} that {@code filter} (tcpdump-style, as {@code rawsock
+     * sniff} takes; empty for all) matches, one copy per packet (lo's outgoing copies are dropped); the filter
+     * runs in the kernel as classic BPF. Through the helper when raw sockets come from it: then only packets
+     * from or to its allowed prefixes are recorded, for at most its max-capture.
+     */
+    public static Capture start(SocketApi api, String interfaceName, String filter) throws ErrnoException {
+        Filter parsed = Filter.parse(filter); // a bad filter is named here, whichever way the capture goes
         String helper = Availability.helper();
         if (helper != null) {
             long limitMillis;
@@ -73,27 +80,15 @@ public final class Capture implements AutoCloseable {
                 limitMillis = Math.min(MAX_DURATION.toMillis(), client.hello().maxCaptureMillis());
             }
             HelperClient.CaptureStream stream = HelperClient.capture(helper,
-                    new HelperClient.CaptureRequest(limitMillis, MAX_PACKETS, SNAP_LENGTH, false, interfaceName, ""));
+                    new HelperClient.CaptureRequest(limitMillis, MAX_PACKETS, SNAP_LENGTH, false, interfaceName, filter));
             LinkType type = LinkType.fromValue(stream.linkType());
-            Capture c = new Capture(interfaceName, type, type.firstLayer(), null, stream);
-            c.thread.setDaemon(true);
-            c.thread.start();
-            return c;
+            return started(new Capture(interfaceName, type, type.firstLayer(), null, stream));
         }
-        Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, null, false, SNAP_LENGTH));
-        Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
-        c.thread.setDaemon(true);
-        c.thread.start();
-        return c;
+        Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, parsed, false, SNAP_LENGTH));
+        return started(new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s));
     }
 
-    /**
-     * Starts recording the packets on {@code interfaceName} that {@code filter} (tcpdump-style, as {@code rawsock
-     * sniff} takes; empty for all) matches; the filter runs in the kernel as classic BPF.
-     */
-    public static Capture start(SocketApi api, String interfaceName, String filter) throws ErrnoException {
-        Sniffer s = Sniffer.open(api, new Sniffer.Settings(interfaceName, null, Filter.parse(filter), false, SNAP_LENGTH));
-        Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
+    private static Capture started(Capture c) {
         c.thread.setDaemon(true);
         c.thread.start();
         return c;
@@ -102,10 +97,7 @@ public final class Capture implements AutoCloseable {
     /** Starts recording on {@code interfaceName} inside network namespace {@code namespace} (e.g. a lab's crafting side). */
     public static Capture startIn(String namespace, SocketApi api, String interfaceName) throws ErrnoException, LabException {
         Sniffer s = Lab.callIn(namespace, () -> Sniffer.open(api, new Sniffer.Settings(interfaceName, null, null, false, SNAP_LENGTH)));
-        Capture c = new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s);
-        c.thread.setDaemon(true);
-        c.thread.start();
-        return c;
+        return started(new Capture(interfaceName, s.plan().linkType(), s.plan().firstLayer(), s));
     }
 
     /** A capture of frames already in hand (for tests of the assertions, and for reading a pcap back). */

@@ -1,6 +1,7 @@
 package dev.rawsock.helper;
 
 import dev.rawsock.junit.Capture;
+import dev.rawsock.junit.CaptureOn;
 import dev.rawsock.junit.Packets;
 import dev.rawsock.junit.RawSocketTest;
 import dev.rawsock.testing.NativeTools;
@@ -41,6 +42,21 @@ class HelperJUnitTest {
                 assertThat(capture).within(Duration.ofSeconds(3)).hasSegment(tcp().from(at).flags(SYN, ACK));
             }
         }
+
+        /** @CaptureOn's filter goes to the helper's capture: port 40323's packets never reach this test. */
+        @RawSocketTest
+        @CaptureOn(filter = "tcp port 40322")
+        void theCaptureFilterRunsInTheHelper(Packets packets, Capture capture) throws Exception {
+            Assumptions.assumeTrue(System.getenv(HelperClient.ENVIRONMENT) != null);
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                InetSocketAddress at = (InetSocketAddress) server.getLocalSocketAddress();
+                packets.send(Packets.syn(at, 40_323, 2_000));
+                packets.send(Packets.syn(at, 40_322, 3_000));
+                assertThat(capture).within(Duration.ofSeconds(3)).hasSegment(tcp().from(at).toPort(40_322).flags(SYN, ACK).ack(3_001));
+                Thread.sleep(100);
+                assertThat(capture).doesNotHave(tcp().toPort(40_323)).doesNotHave(tcp().fromPort(40_323));
+            }
+        }
     }
 
     @Test
@@ -56,10 +72,13 @@ class HelperJUnitTest {
             NativeTools.Result r = NativeTools.run(60, command, Map.of(HelperClient.ENVIRONMENT, helper.path,
                     "RAWSOCK_REQUIRE_PRIVILEGED", "1"));
             assertEquals(0, r.exitCode(), r.stderr());
-            assertEquals("synGetsSynAck(Packets, Capture) SUCCESSFUL ", r.stdout().lines().findFirst().orElse(""), r.stdout() + r.stderr());
+            assertEquals(List.of("synGetsSynAck(Packets, Capture) SUCCESSFUL ", "theCaptureFilterRunsInTheHelper(Packets, Capture) SUCCESSFUL "),
+                    r.stdout().lines().toList(), r.stdout() + r.stderr());
             assertEquals(1, r.stderr().lines().filter(l -> l.equals("rawsock: no CAP_NET_RAW here; sending through the helper at " + helper.path))
                     .count(), r.stderr());
             assertTrue(helper.audit().lines().anyMatch(l -> l.contains("uid=65534") && l.contains("CAPTURE lo") && l.contains("started")),
+                    helper.audit());
+            assertTrue(helper.audit().lines().anyMatch(l -> l.contains("uid=65534") && l.contains("CAPTURE lo 'tcp port 40322'")),
                     helper.audit());
             assertTrue(helper.audit().lines().anyMatch(l -> l.contains("uid=65534") && l.contains("SEND src=127.0.0.1 dst=127.0.0.1 proto=tcp")
                     && l.endsWith(": ok")), helper.audit());
