@@ -66,7 +66,7 @@ class HelperJUnitTest {
         try (HelperTesting.InProcess helper = new HelperTesting.InProcess(dir,
                 new Policy.Builder().set("allow-uid", Integer.toString(HelperTesting.NOBODY)).build())) {
             Path classes = java.nio.file.Files.createDirectory(dir.resolve("classes")); // apart from the socket, whose mode stays 0666
-            String cp = HelperTesting.readableClassPath(classes);
+            String cp = dev.rawsock.testing.ClassPaths.readableCopy(classes);
             List<String> command = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--",
                     HelperTesting.java(), "-cp", cp, "dev.rawsock.junit.NestedMain", ThroughTheHelperExample.class.getName());
             NativeTools.Result r = NativeTools.run(60, command, Map.of(HelperClient.ENVIRONMENT, helper.path,

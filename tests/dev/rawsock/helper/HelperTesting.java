@@ -149,36 +149,6 @@ final class HelperTesting {
         return NativeTools.run(60, command, env);
     }
 
-    /** Copies this JVM's class path where uid 65534 can read it (as RawsockHarnessTest does); returns the new class path. */
-    static String readableClassPath(Path dir) throws IOException {
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path from = Path.of(entry);
-            if (!Files.exists(from)) {
-                continue;
-            }
-            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
-            try (Stream<Path> walk = Files.walk(from)) {
-                for (Path p : walk.toList()) {
-                    Path target = Files.isDirectory(from) ? to.resolve(from.relativize(p).toString()) : to;
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            }
-            entries.add(to.toString());
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return String.join(java.io.File.pathSeparator, entries);
-    }
-
     /** What each open descriptor of process {@code pid} is, for failure messages. */
     static String describeDescriptors(long pid) {
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {

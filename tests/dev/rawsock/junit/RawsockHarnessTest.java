@@ -135,43 +135,13 @@ class RawsockHarnessTest {
                 "the lab's thread ended");
     }
 
-    /** Copies this JVM's class path where uid 65534 can read it; returns the new class path. */
-    private static String readableClassPath(Path dir) throws Exception {
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path from = Path.of(entry);
-            if (!Files.exists(from)) {
-                continue;
-            }
-            Path to = dir.resolve("cp" + i++ + (Files.isDirectory(from) ? "" : ".jar"));
-            try (var walk = Files.walk(from)) {
-                for (Path p : walk.toList()) {
-                    Path target = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, Files.isDirectory(from) ? target : to);
-                    }
-                }
-            }
-            entries.add(to.toString());
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.toList()) {
-                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return String.join(java.io.File.pathSeparator, entries);
-    }
-
     @Test
     void asAnUnprivilegedUserTheTestIsSkippedOrFailsWhenRequired() throws Exception {
         Privileged.assumeRoot("dropping to uid 65534 with setpriv");
         Path dir = Files.createTempDirectory("rawsock-junit-unprivileged");
         try {
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            String cp = readableClassPath(dir);
+            String cp = dev.rawsock.testing.ClassPaths.readableCopy(dir);
             List<String> command = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--",
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp, NestedMain.class.getName(),
                     PlainExample.class.getName());
