@@ -111,6 +111,22 @@ class RawsockExtensionTest {
         }
     }
 
+    /** A crafted IPv6 SYN to a server on ::1: the kernel answers with a SYN-ACK, then resets it (no socket owns our port). */
+    @RawSocketTest
+    void aCraftedIpv6SynGetsTheSynAck(Packets packets, Capture capture) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("::1"))) {
+            InetSocketAddress at = (InetSocketAddress) server.getLocalSocketAddress();
+            long isn = 606_060;
+            packets.send(Packets.syn(at, 40_061, isn));
+            assertThat(capture).hasSegment(tcp().to(at).fromPort(40_061).onlyFlags(SYN).seq(isn))
+                    .hasSegment(tcp().from(at).toPort(40_061).flags(SYN, ACK).ack(isn + 1)).within(Duration.ofSeconds(1))
+                    .hasSegment(tcp().to(at).fromPort(40_061).flags(RST).seq(isn + 1));
+            IllegalArgumentException elsewhere = assertThrows(IllegalArgumentException.class,
+                    () -> packets.send(Packets.syn(new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 80), 40_062, 1)));
+            assertEquals("rawsock's test harness sends IPv6 only to ::1, not 2001:db8::1", elsewhere.getMessage());
+        }
+    }
+
     @RawSocketTest
     void theJdkHttpServerSurvivesASynFloodOfAThousandAndStillServes(Packets packets, Capture capture) throws Exception {
         HttpServer http = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 50);
