@@ -1,5 +1,6 @@
 package dev.rawsock.cli;
 
+import dev.rawsock.lab.LoopbackWire;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.socket.Accepted;
 import dev.rawsock.socket.Domain;
@@ -35,6 +36,10 @@ import static dev.rawsock.socket.SocketType.SOCK_STREAM;
             "socket, bind, listen, connect, accept, write/read both ways, getsockopt/setsockopt,",
             "shutdown of one side (the peer reads 0 = end of stream), close; the connection's 4-tuple",
             "as each side sees it; and a second connection, which differs only in the client's port.",
+            "",
+            "--wire also captures lo (a packet socket: needs CAP_NET_RAW, or exits 3) and prints under",
+            "each call the TCP segments it put on the wire, sequence numbers relative to each side's",
+            "initial one; and adds a part 10: close() with unread data sends RST instead of FIN.",
         })
 final class TourCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -49,12 +54,22 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
             description = "Server port, 0-65535 (default: 0, the kernel picks a free one).")
     int port;
 
+    @Option(names = "--wire", description = "Print under each call the TCP segments it put on the wire (captured on lo; needs CAP_NET_RAW).")
+    boolean wire;
+
     private static final int BUFFER_BYTES = 1024;
+    /** How long the capture must stay quiet before a call's segments are taken as complete (loopback is synchronous). */
+    private static final int WIRE_QUIET_MILLIS = 5;
+
+    private LoopbackWire tap;
 
     @Override
     public Integer call() throws ErrnoException {
         PrintWriter out = spec.commandLine().getOut();
-        SocketApi api = SocketApi.traced(out::println);
+        SocketApi api = SocketApi.traced(line -> {
+            out.println(line);
+            printWire(out);
+        });
         Domain family = address instanceof Inet6Address ? AF_INET6 : AF_INET;
         byte[] buffer = new byte[BUFFER_BYTES];
 
@@ -64,6 +79,10 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
             api.setsockopt(server, SocketOptions.SO_REUSEADDR, true);
             api.bind(server, new InetSocketAddress(address, port));
             InetSocketAddress serverAddress = api.getsockname(server);
+            if (wire) {
+                tap = LoopbackWire.open(serverAddress.getPort());
+                out.println("#    (capturing TCP to and from port " + serverAddress.getPort() + " on lo: each call's segments are printed under it)");
+            }
             api.listen(server, 16);
 
             out.println("# 2. the client: connect opens the TCP connection (SYN, SYN-ACK, ACK)");
@@ -116,8 +135,49 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
                     out.println("# second connection " + secondTuple);
                 }
             }
+            if (wire) {
+                closeWithUnreadData(api, out, family, serverAddress, server);
+            }
+        } finally {
+            if (tap != null) {
+                tap.close();
+                tap = null;
+            }
         }
         return ExitCodes.OK;
+    }
+
+    /** Part 10 (only with --wire, so the tour still matches native/tour.c): close() with unread data sends RST. */
+    private static void closeWithUnreadData(SocketApi api, PrintWriter out, Domain family, InetSocketAddress serverAddress, Socket server)
+            throws ErrnoException {
+        out.println("# 10. close with unread data: the server closes without reading what arrived, so its kernel");
+        out.println("#     sends RST, not FIN (RFC 9293 §3.6.1: data was lost); the client's next read fails");
+        try (Socket c = api.socket(family, SOCK_STREAM, IPPROTO_TCP)) {
+            api.connect(c, serverAddress);
+            Socket s = api.accept(server).socket();
+            send(api, c, "unread\n");
+            api.close(s);
+            try {
+                api.read(c, new byte[BUFFER_BYTES], BUFFER_BYTES);
+            } catch (ErrnoException e) {
+                if (e.errno() != dev.rawsock.linux.Errno.ECONNRESET) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void printWire(PrintWriter out) {
+        if (tap == null) {
+            return;
+        }
+        try {
+            for (String segment : tap.drain(WIRE_QUIET_MILLIS)) {
+                out.println("    wire: " + segment);
+            }
+        } catch (ErrnoException e) {
+            out.println("    wire: " + e.getMessage());
+        }
     }
 
     private static void send(SocketApi api, Socket s, String text) throws ErrnoException {
