@@ -1,5 +1,7 @@
 package dev.rawsock.cli;
 
+import dev.rawsock.lab.Lab;
+import dev.rawsock.lab.LabException;
 import dev.rawsock.lab.LoopbackWire;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.socket.Accepted;
@@ -37,9 +39,9 @@ import static dev.rawsock.socket.SocketType.SOCK_STREAM;
             "shutdown of one side (the peer reads 0 = end of stream), close; the connection's 4-tuple",
             "as each side sees it; and a second connection, which differs only in the client's port.",
             "",
-            "--wire also captures lo (a packet socket: needs CAP_NET_RAW, or exits 3) and prints under",
-            "each call the TCP segments it put on the wire, sequence numbers relative to each side's",
-            "initial one; and adds a part 10: close() with unread data sends RST instead of FIN.",
+            "--wire runs it in a private network namespace (needs root, or exits 3), captures its lo",
+            "and prints under each call the TCP segments it put on the wire, sequence numbers relative",
+            "to each side's initial one; and adds a part 10: close() with unread data sends RST, not FIN.",
         })
 final class TourCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -54,21 +56,44 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
             description = "Server port, 0-65535 (default: 0, the kernel picks a free one).")
     int port;
 
-    @Option(names = "--wire", description = "Print under each call the TCP segments it put on the wire (captured on lo; needs CAP_NET_RAW).")
+    @Option(names = "--wire", description = "Print under each call the TCP segments it put on the wire (captured on lo, in a private"
+            + " network namespace; needs root).")
     boolean wire;
 
     private static final int BUFFER_BYTES = 1024;
     /** How long the capture must stay quiet before a call's segments are taken as complete (loopback is synchronous). */
     private static final int WIRE_QUIET_MILLIS = 5;
+    /**
+     * After a call that sends data or a FIN, the peer may delay its ACK (tcp(7): delayed ACKs, at most
+     * 200 ms on Linux, TCP_DELACK_MAX): waiting this long shows that ACK under the call that caused it,
+     * every time, instead of sometimes riding on a later segment.
+     */
+    private static final int DELAYED_ACK_MILLIS = 250;
 
     private LoopbackWire tap;
 
     @Override
-    public Integer call() throws ErrnoException {
+    public Integer call() throws ErrnoException, LabException {
         PrintWriter out = spec.commandLine().getOut();
+        if (!wire) {
+            return tour(out);
+        }
+        if (address instanceof Inet6Address) {
+            throw new UsageException("--wire decodes IPv4 segments only: leave out --address " + Sockaddrs.ipText(address));
+        }
+        // In a private network namespace: its lo carries this tour and nothing else (on the host's lo, any other
+        // program's traffic to or from the same port number would show up under our calls).
+        try (Lab lab = Lab.create()) {
+            out.println("# (--wire: in a private network namespace, " + lab.targetNamespace() + ", whose lo carries only this tour)");
+            return lab.inTarget(() -> tour(out));
+        }
+    }
+
+    private int tour(PrintWriter out) throws ErrnoException {
         SocketApi api = SocketApi.traced(line -> {
             out.println(line);
-            printWire(out);
+            boolean sends = line.startsWith("write(") || line.startsWith("shutdown(") || line.startsWith("close(");
+            printWire(out, sends ? DELAYED_ACK_MILLIS : WIRE_QUIET_MILLIS);
         });
         Domain family = address instanceof Inet6Address ? AF_INET6 : AF_INET;
         byte[] buffer = new byte[BUFFER_BYTES];
@@ -167,12 +192,12 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private void printWire(PrintWriter out) {
+    private void printWire(PrintWriter out, int quietMillis) {
         if (tap == null) {
             return;
         }
         try {
-            for (String segment : tap.drain(WIRE_QUIET_MILLIS)) {
+            for (String segment : tap.drain(quietMillis)) {
                 out.println("    wire: " + segment);
             }
         } catch (ErrnoException e) {

@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class Lesson {
     /** The lessons, in order: number N is {@code NAMES.get(N - 1)}, the file {@code NN-name.md}. */
-    public static final List<String> NAMES = List.of("reliable-stream");
+    public static final List<String> NAMES = List.of("reliable-stream", "segments", "four-tuple", "socket-api", "handshake");
 
     /** Where the lessons live as class-path resources (the build copies docs/course there). */
     public static final String RESOURCE_ROOT = "/course/";

@@ -173,7 +173,7 @@ public final class TimeWait {
         return rows.stream().filter(r -> r.state() == state).count();
     }
 
-    /** Prints the rows, in a fixed order (state, then local port), and says whether a TIME_WAIT row is there. */
+    /** Prints the rows and says whether a TIME_WAIT row is there. */
     private static boolean show(PrintWriter out, int port, List<Entry> rows) {
         boolean timeWait = false;
         for (Entry r : rows) {
@@ -230,8 +230,9 @@ public final class TimeWait {
                 rows.add(e);
             }
         }
+        // A fixed order whatever ports the kernel picked: listener, then other states, TIME_WAIT last; the port's own end first.
         rows.sort(Comparator.comparingInt((Entry e) -> e.state() == STATE_LISTEN ? 0 : e.state() == STATE_TIME_WAIT ? 2 : 1)
-                .thenComparingInt(Entry::localPort));
+                .thenComparingInt(e -> e.localPort() == port ? 0 : 1));
         return rows;
     }
 

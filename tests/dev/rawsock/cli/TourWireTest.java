@@ -42,8 +42,8 @@ class TourWireTest {
                 + "    wire: \\1 > \\2 \\[A\\] seq=1 ack=1 len=0\n"), "connect: SYN, SYN-ACK, ACK\n" + out);
         assertTrue(under(out, "accept(").isEmpty(), "accept() sends nothing: the kernel completed the handshake already\n" + out);
         assertTrue(under(out, "write(").matches("    wire: " + s + " > " + s + " \\[PA\\] seq=1 ack=1 len=14\n(    wire: .*\n)?"), out);
-        assertTrue(under(out, "shutdown(").matches("    wire: " + s + " > " + s + " \\[FA\\] seq=15 ack=15 len=0\n(    wire: .*\n)?"),
-                "shutdown(SHUT_WR): FIN\n" + out);
+        assertTrue(under(out, "shutdown(").matches("    wire: (" + s + ") > (" + s + ") \\[FA\\] seq=15 ack=15 len=0\n"
+                + "    wire: \\2 > \\1 \\[A\\] seq=15 ack=16 len=0\n"), "shutdown(SHUT_WR): FIN, and its (delayed) ACK\n" + out);
         int part10 = out.indexOf("# 10. close with unread data");
         assertTrue(part10 > 0, out);
         String tail = out.substring(part10 - 1);

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * differs from run to run on its own; everything else must match byte for byte. Applied to both sides.
  *
  * <ul>
- *   <li>lab names {@code rawsock-PID-N} (the process id) become {@code rawsock-<pid>-<n>};</li>
+ *   <li>lab names {@code rawsock-PID-N} (the process id) become {@code rawsock-<pid>-<n>}, and the spaces that pad
+ *       them to a column shrink to one;</li>
  *   <li>elapsed times {@code (0.0123s)} become {@code (<t>s)};</li>
  *   <li>the peer kernel's initial sequence number (random, RFC 9293 §3.4.1): the {@code seq} of the first
  *       SYN-ACK is the base, and every number of 6+ digits within 10^6 above it (mod 2^32) becomes
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
 public final class OutputNormaliser {
     private OutputNormaliser() {}
 
-    private static final Pattern LAB = Pattern.compile("rawsock-\\d+-\\d+");
+    /** A lab's name, and the padding after it (its length depends on the digits of the pid). */
+    private static final Pattern LAB = Pattern.compile("rawsock-\\d+-\\d+(-[a-z]+)?( +)?");
     private static final Pattern TIME = Pattern.compile("\\((\\d+\\.\\d+)s\\)");
     private static final Pattern SYN_ACK_SEQ = Pattern.compile("\\[SA\\] seq=(\\d+)");
     private static final Pattern BIG_NUMBER = Pattern.compile("(?<!\\w)\\d{6,10}(?!\\w)");
@@ -53,7 +55,7 @@ public final class OutputNormaliser {
     public static String normalise(String text) {
         String t = text.replace("\r\n", "\n");
         t = TRAILING.matcher(t).replaceAll("");
-        t = LAB.matcher(t).replaceAll("rawsock-<pid>-<n>");
+        t = LAB.matcher(t).replaceAll(r -> "rawsock-<pid>-<n>" + (r.group(1) != null ? r.group(1) : "") + (r.group(2) != null ? " " : ""));
         t = TIME.matcher(t).replaceAll("(<t>s)");
         t = peerIsn(t);
         t = BAD_CHECKSUM.matcher(t).replaceAll("checksum 0x<wrong> is wrong on purpose (--badsum; the right one is 0x<right>)");
@@ -72,6 +74,9 @@ public final class OutputNormaliser {
             return t;
         }
         long irs = Long.parseLong(m.group(1));
+        if (irs < ISN_SPAN) {
+            return t; // relative numbers (tour --wire prints seq=0 for every SYN): nothing random to hide
+        }
         return BIG_NUMBER.matcher(t).replaceAll(r -> {
             long v = Long.parseLong(r.group());
             long k = (v - irs) & 0xFFFF_FFFFL;
