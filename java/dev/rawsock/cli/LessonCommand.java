@@ -22,13 +22,14 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "lesson", mixinStandardHelpOptions = true,
         description = {
-            "Run a lesson of the course (docs/course in the source tree) for a class: each command the",
-            "lesson shows, in order, under a header with the step's title, with a pause (press Enter)",
-            "between them. Without N, list the lessons. The output should match the lesson text, up to",
-            "ports, times and the kernel's random numbers.",
+            "Run a lesson of the course (docs/course) for a class: each command the",
+            "lesson shows, in order, under a header with the step's title, with a",
+            "pause (press Enter) between them. Without N, list the lessons. The output",
+            "matches the lesson text up to ports, times and the kernel's random numbers.",
             "",
-            "Lab commands need root (network namespaces); without it they exit 3 and the lesson goes on",
-            "(--stop-on-failure stops at the first command that exits otherwise than the lesson shows).",
+            "Lab commands need root (network namespaces); without it they exit 3 and",
+            "the lesson goes on (--stop-on-failure stops at the first command that",
+            "exits otherwise than the lesson shows).",
         },
         footer = {"%nExamples:",
             "  rawsock lesson                 the lessons and their titles",
@@ -66,7 +67,7 @@ final class LessonCommand implements Callable<Integer> {
             out.println("rawsock lessons (docs/course" + (language.equals("en") ? "" : "/" + language) + "):");
             for (int n = 1; n <= count; n++) {
                 Lesson lesson = load(n);
-                out.printf(Locale.ROOT, "  %d  %-40s %d commands%n", n, lesson.title(), lesson.steps().size());
+                out.printf(Locale.ROOT, "  %d  %s (%d commands)%n", n, lesson.title(), lesson.steps().size());
             }
             out.println("run one with: rawsock lesson N [--no-pause] [--lang ko]");
             return ExitCodes.OK;

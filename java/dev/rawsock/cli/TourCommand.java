@@ -34,14 +34,16 @@ import static dev.rawsock.socket.SocketType.SOCK_STREAM;
  */
 @Command(name = "tour", mixinStandardHelpOptions = true,
         description = {
-            "Run every row of the socket API table on loopback and print each system call as it happens:",
-            "socket, bind, listen, connect, accept, write/read both ways, getsockopt/setsockopt,",
-            "shutdown of one side (the peer reads 0 = end of stream), close; the connection's 4-tuple",
-            "as each side sees it; and a second connection, which differs only in the client's port.",
+            "Run every row of the socket API table on loopback and print each system",
+            "call as it happens: socket, bind, listen, connect, accept, write/read both",
+            "ways, getsockopt/setsockopt, shutdown of one side (the peer reads 0 = end",
+            "of stream), close; the connection's 4-tuple as each side sees it; and a",
+            "second connection, which differs only in the client's port.",
             "",
-            "--wire runs it in a private network namespace (needs root, or exits 3), captures its lo",
-            "and prints under each call the TCP segments it put on the wire, sequence numbers relative",
-            "to each side's initial one; and adds a part 10: close() with unread data sends RST, not FIN.",
+            "--wire runs it in a private network namespace (needs root, or exits 3),",
+            "captures its lo and prints under each call the TCP segments it put on the",
+            "wire (sequence numbers relative to each side's initial one), and adds a",
+            "part 10: close() with unread data sends RST, not FIN.",
         })
 final class TourCommand implements java.util.concurrent.Callable<Integer> {
     @Spec

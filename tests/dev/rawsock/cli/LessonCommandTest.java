@@ -35,8 +35,9 @@ class LessonCommandTest {
         Run ko = rawsock("lesson", "--lang", "ko");
         assertEquals(0, ko.code(), ko.err());
         for (int n = 1; n <= Lesson.NAMES.size(); n++) {
-            assertTrue(en.out().contains("  " + n + "  " + Lesson.load(n, "en").title()), en.out());
-            assertTrue(ko.out().contains("  " + n + "  " + Lesson.load(n, "ko").title()), ko.out());
+            Lesson l = Lesson.load(n, "en");
+            assertTrue(en.out().contains("  " + n + "  " + l.title() + " (" + l.steps().size() + " commands)\n"), en.out());
+            assertTrue(ko.out().contains("  " + n + "  " + Lesson.load(n, "ko").title() + " ("), ko.out());
         }
     }
 
