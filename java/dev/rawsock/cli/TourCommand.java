@@ -43,7 +43,8 @@ import static dev.rawsock.socket.SocketType.SOCK_STREAM;
             "--wire runs it in a private network namespace (needs root, or exits 3),",
             "captures its lo and prints under each call the TCP segments it put on the",
             "wire (sequence numbers relative to each side's initial one), and adds a",
-            "part 10: close() with unread data sends RST, not FIN.",
+            "part 10: close() with unread data sends RST, not FIN; and a part 11: the",
+            "listen backlog full, a SYN dropped.",
         })
 final class TourCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -71,6 +72,8 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
      * every time, instead of sometimes riding on a later segment.
      */
     private static final int DELAYED_ACK_MILLIS = 250;
+    /** How long part 11's third connect() waits (SO_SNDTIMEO): well under the 1 s before its SYN is sent again. */
+    private static final java.time.Duration BACKLOG_WAIT = java.time.Duration.ofMillis(300);
 
     private LoopbackWire tap;
 
@@ -164,6 +167,7 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
             }
             if (wire) {
                 closeWithUnreadData(api, out, family, serverAddress, server);
+                listenBacklog(api, out, family, serverAddress, server);
             }
         } finally {
             if (tap != null) {
@@ -190,6 +194,46 @@ final class TourCommand implements java.util.concurrent.Callable<Integer> {
                 if (e.errno() != dev.rawsock.linux.Errno.ECONNRESET) {
                     throw e;
                 }
+            }
+        }
+    }
+
+    /**
+     * Part 11 (only with --wire): the backlog. listen() again on the listening socket changes its backlog
+     * (listen(2)); the kernel completes handshakes without the program until its queue of finished
+     * connections holds more than the backlog, then drops new SYNs; the client's connect() waits for a
+     * retransmission (bounded here by SO_SNDTIMEO, after which it returns EINPROGRESS, connect(2)).
+     */
+    private static void listenBacklog(SocketApi api, PrintWriter out, Domain family, InetSocketAddress serverAddress, Socket server)
+            throws ErrnoException {
+        out.println("# 11. the listen backlog: the kernel finishes handshakes by itself and queues them for accept();");
+        out.println("#     with a backlog of 1, Linux queues up to 2, then drops new SYNs until accept() makes room");
+        api.listen(server, 1);
+        java.util.List<Socket> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket c = api.socket(family, SOCK_STREAM, IPPROTO_TCP);
+                open.add(c);
+                api.connect(c, serverAddress);
+            }
+            Socket third = api.socket(family, SOCK_STREAM, IPPROTO_TCP);
+            open.add(third);
+            api.setsockopt(third, SocketOptions.SO_SNDTIMEO, BACKLOG_WAIT);
+            try {
+                api.connect(third, serverAddress);
+            } catch (ErrnoException e) {
+                if (e.errno() != dev.rawsock.linux.Errno.EINPROGRESS) {
+                    throw e;
+                }
+            }
+            out.println("#     the third SYN got no SYN-ACK: the queue was full; its connect() gave up waiting after "
+                    + BACKLOG_WAIT.toMillis() + " ms");
+            for (int i = 0; i < 2; i++) {
+                open.add(api.accept(server).socket());
+            }
+        } finally {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
             }
         }
     }

@@ -33,7 +33,7 @@ class TourWireTest {
     }
 
     @Test
-    void eachCallShowsItsSegmentsConnectShutdownCloseAndCloseWithUnreadData() {
+    void eachCallShowsItsSegmentsConnectShutdownCloseWithUnreadDataAndAFullBacklog() {
         Privileged.assumeRoot("tour --wire (a packet socket on lo)");
         String out = run("tour", "--wire");
         String s = "127\\.0\\.0\\.1:\\d+";
@@ -49,6 +49,15 @@ class TourWireTest {
         String tail = out.substring(part10 - 1);
         assertTrue(under(tail, "close(").matches("    wire: " + s + " > " + s + " \\[RA\\] seq=1 ack=8 len=0\n"), "close with unread data: RST\n" + out);
         assertTrue(tail.matches("(?s).*\nread\\(\\d+, 0x\\.\\.\\., 1024\\) = -1 ECONNRESET \\(Connection reset by peer\\)\n.*"), out);
+        // Part 11: backlog 1 holds two finished connections; the third SYN is dropped (no SYN-ACK), connect() gives up.
+        String backlog = out.substring(out.indexOf("# 11. the listen backlog") - 1);
+        assertTrue(backlog.contains("\nlisten(") && backlog.matches("(?s).*\nlisten\\(\\d+, 1\\) = 0\n.*"), out);
+        int third = backlog.indexOf(" = -1 EINPROGRESS (Operation now in progress)\n");
+        assertTrue(third > 0, "the third connect() gives up:\n" + out);
+        String afterThird = backlog.substring(backlog.lastIndexOf('\n', third) + 1);
+        assertTrue(under("\n" + afterThird, "connect(").matches("    wire: " + s + " > " + s + " \\[S\\] seq=0 len=0\n"),
+                "only a SYN, never answered:\n" + out);
+        assertEquals(2, backlog.split("\\[SA\\]", -1).length - 1, "two SYN-ACKs in part 11, for the two queued connections:\n" + out);
     }
 
     @Test
