@@ -76,7 +76,7 @@ final class LessonCommand implements Callable<Integer> {
             throw new UsageException("lesson " + number + " does not exist: N must be 1-" + count + " (rawsock lesson lists them)");
         }
         Lesson lesson = load(number);
-        boolean pause = !noPause && System.console() != null;
+        boolean pause = !noPause && interactive();
         BufferedReader stdin = pause ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
         out.println("# " + lesson.title());
         int unexpected = 0;
@@ -113,6 +113,19 @@ final class LessonCommand implements Callable<Integer> {
         }
         out.flush();
         return unexpected > 0 ? ExitCodes.FAILURE : refused > 0 ? ExitCodes.NOT_PERMITTED : ExitCodes.OK;
+    }
+
+    /** Stdin and stdout are a terminal. JDK 22+ returns a Console even when they are not, and says so in isTerminal(). */
+    private static boolean interactive() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before JDK 22 a Console exists only for a terminal
+        }
     }
 
     private Lesson load(int n) {
