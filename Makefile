@@ -15,7 +15,7 @@ CC ?= gcc
 CFLAGS ?= -O2 -Wall -Wextra -std=gnu11
 NATIVE_SOURCES := $(wildcard native/*.c)
 NATIVE_BINARIES := $(patsubst native/%.c,target/native/%,$(NATIVE_SOURCES))
-JAVA_SOURCES := $(shell find java -name '*.java') pom.xml
+JAVA_SOURCES := $(shell find java -name '*.java') pom.xml $(shell find docs/course -name '*.md' 2>/dev/null)
 
 # Debian packages the tests and benchmarks use: python3 (independent socket peers), iproute2 (ip, ss),
 # util-linux (setpriv, to run as an unprivileged user), procps, and the independent packet decoders the

@@ -2,6 +2,7 @@ package dev.rawsock.cli;
 
 import dev.rawsock.lab.Connections;
 import dev.rawsock.lab.Lab;
+import dev.rawsock.lab.TimeWait;
 import dev.rawsock.socket.Sockaddrs;
 import dev.rawsock.wire.TcpFlags;
 
@@ -42,7 +43,9 @@ import java.util.concurrent.Callable;
             "  rawsock connections",
             "  rawsock connections --count 5 --trace",
             "  rawsock connections --lab",
-            "%nExit: 0 when every row agrees and the client ports are distinct, 1 when not."})
+            "  rawsock connections --time-wait       TIME_WAIT, reuse, SO_REUSEADDR",
+            "%nExit: 0 when every row agrees and the client ports are distinct (--time-wait: when",
+            "the kernel behaved as described), 1 when not."})
 final class ConnectionsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,6 +68,10 @@ final class ConnectionsCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Print every socket call as it happens, as C.")
     boolean trace;
 
+    @Option(names = "--time-wait", description = "Instead: what happens to a 4-tuple after its connection closes (TIME_WAIT, the same"
+            + " 4-tuple used again, and bind() of the port with and without SO_REUSEADDR), on loopback, every call traced.")
+    boolean timeWait;
+
     @Option(names = "--timeout", paramLabel = "TIME", converter = Converters.DurationConverter.class, defaultValue = "5s",
             description = "The longest opening the connections may take (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -80,6 +87,13 @@ final class ConnectionsCommand implements Callable<Integer> {
             throw new UsageException("--timeout must be above 0 but was " + timeout.toMillis() + " ms");
         }
         boolean loopback = address.getAddress().length == 4 && (address.getAddress()[0] & 0xFF) == 127;
+        if (timeWait) {
+            if (lab || !loopback) {
+                throw new UsageException("--time-wait runs on loopback (an IPv4 address in 127.0.0.0/8), not with --lab or "
+                        + address.getHostAddress());
+            }
+            return TimeWait.run(address, out).asExpected() ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
         if (!lab && !loopback) {
             throw new UsageException("--address must be a loopback address in 127.0.0.0/8 but was " + address.getHostAddress()
                     + " (rawsock connects only to itself here: use --lab for the lab's 198.18.0.x)");

@@ -70,6 +70,7 @@ import java.util.concurrent.Callable;
             "  rawsock handshake --close rst",
             "  rawsock handshake --badsum syn --timeout 500ms   silence from Linux: exit 4",
             "  rawsock handshake --ack-offset 1000   a wrong ACK in SYN-RECV: Linux resets",
+            "  rawsock handshake --data-string 'hello\\n' --out-of-order   a gap, filled",
             "%nExit: 0 when the conversation completed, 1 when the server refused or reset",
             "it, 3 without root, 4 when a wait timed out (the message says what was awaited)."})
 final class HandshakeCommand implements Callable<Integer> {
@@ -133,6 +134,11 @@ final class HandshakeCommand implements Callable<Integer> {
             description = "Add N to the ack number of the handshake's ACK (a wrong ACK on purpose).")
     long ackOffset;
 
+    @Option(names = "--out-of-order",
+            description = "Send the data in two segments, the second first: the kernel's duplicate ACK for the gap, then one"
+                    + " cumulative ACK, and the server reads the bytes in order.")
+    boolean outOfOrder;
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame on the lab's wire to a pcap file (Ethernet).")
     Path pcap;
 
@@ -161,6 +167,13 @@ final class HandshakeCommand implements Callable<Integer> {
         }
         if (windowScale != null && (windowScale < 0 || windowScale > 14)) {
             throw new UsageException("--wscale must be 0-14 (RFC 7323 §2.3) but was " + windowScale);
+        }
+        if (outOfOrder && (payload.length < 2 || payload.length > 2 * Math.min(mss, 1460))) {
+            throw new UsageException("--out-of-order sends the data in two segments, so it needs 2-" + 2 * Math.min(mss, 1460)
+                    + " bytes of data (--data or --data-string), not " + payload.length);
+        }
+        if (outOfOrder && bad == TcpSession.BadChecksum.DATA) {
+            throw new UsageException("--out-of-order and --badsum data cannot be combined: pick one fault at a time");
         }
         List<String> missing = Lab.missingCapabilities();
         if (!missing.isEmpty()) {
@@ -223,7 +236,10 @@ final class HandshakeCommand implements Callable<Integer> {
     private int converse(TcpSession session, byte[] payload, PrintWriter out, PrintWriter err) throws Exception {
         try {
             session.connect();
-            if (payload.length > 0) {
+            if (payload.length > 0 && outOfOrder) {
+                session.sendOutOfOrder(payload);
+                session.awaitResponse();
+            } else if (payload.length > 0) {
                 session.send(payload);
                 session.awaitResponse();
             }

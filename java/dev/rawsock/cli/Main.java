@@ -18,7 +18,7 @@ import java.io.PrintWriter;
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
             HandshakeCommand.class, SniffCommand.class, SegmentsCommand.class, ConnectionsCommand.class,
-            ScanCommand.class, TracerouteCommand.class, HelperCommand.class, CommandLine.HelpCommand.class},
+            ScanCommand.class, TracerouteCommand.class, LessonCommand.class, HelperCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

@@ -242,7 +242,7 @@ public final class Connections {
      * Classic BPF (filter.h): accept unfragmented-or-first IPv4 TCP over Ethernet framing whose source or
      * destination port is {@code port}; drop everything else in the kernel, before it is queued.
      */
-    static long[] tcpPortFilter(int port) {
+    public static long[] tcpPortFilter(int port) {
         return new long[] {
             insn(0x28, 0, 0, 12),          // 0: ldh [12]              EtherType
             insn(0x15, 0, 9, 0x0800),      // 1: jeq #IPv4, 2, 11

@@ -505,6 +505,78 @@ public final class TcpSession {
         send(flags, seq & 0xFFFF_FFFFL, ack & 0xFFFF_FFFFL, window & 0xFFFF, d, 0, d.length, options, false, List.of(why));
     }
 
+    /**
+     * Sends {@code data} (2 bytes or more, at most two segments' worth) out of order: the second half first,
+     * then the first half. The receiving kernel keeps the early bytes aside and answers with a duplicate ACK
+     * for the gap; once the first half fills it, one cumulative ACK covers both (RFC 9293 §3.10.7.4: segments
+     * beyond RCV.NXT are held, data is delivered to the user in sequence). Waits until all of it is acknowledged.
+     */
+    public void sendOutOfOrder(byte[] data) throws LabException, ErrnoException {
+        requireEstablished();
+        int capacity = segmentCapacity();
+        if (data.length < 2 || data.length > 2 * capacity) {
+            throw new IllegalArgumentException("out of order needs 2-" + 2 * capacity + " bytes of data (two segments) but got " + data.length);
+        }
+        answerStart = received.size();
+        int firstLength = data.length / 2;
+        int secondLength = data.length - firstLength;
+        long firstSeq = sndNxt;
+        long secondSeq = add(firstSeq, firstLength);
+        long end = add(firstSeq, data.length);
+        List<String> notes = new ArrayList<>();
+        notes.add("seq=" + secondSeq + " (rel " + rel(secondSeq, iss) + "): the second part first: bytes " + secondSeq + ".." + add(end, -1)
+                + "; bytes " + firstSeq + ".." + add(secondSeq, -1) + " have not been sent yet, so the receiver sees a gap");
+        notes.add("ack=" + rcvNxt + " (rel " + rel(rcvNxt, irs) + "): we still expect their byte " + rcvNxt);
+        windowNote(notes);
+        send(TcpFlags.ACK | TcpFlags.PSH, secondSeq, rcvNxt, ourWindowField(), data, firstLength, secondLength, ackOptions(), false, notes);
+        sndNxt = end;
+        bytesSent += data.length;
+
+        long deadline = deadline();
+        boolean duplicateSeen = false;
+        for (int i = 0; !duplicateSeen && i < MAX_SEGMENTS_PER_WAIT; i++) {
+            Incoming in = await(deadline);
+            if (in == null) {
+                throw new TcpTimeoutException("a duplicate ACK", "no ACK for the early bytes " + secondSeq + ".." + add(end, -1) + " within "
+                        + millis(s.timeout));
+            }
+            if (in.checksumOk && in.has(TcpFlags.ACK) && !in.has(TcpFlags.SYN) && !in.has(TcpFlags.RST) && in.payloadLength == 0
+                    && in.ack == firstSeq) {
+                duplicateSeen = true;
+                List<String> n = new ArrayList<>();
+                n.add("ack=" + in.ack + " (rel " + rel(in.ack, iss) + "): a duplicate ACK: the kernel still asks for byte " + firstSeq
+                        + "; it holds bytes " + secondSeq + ".." + add(end, -1) + " aside until the gap is filled");
+                for (TcpOption o : in.options) {
+                    if (o instanceof TcpOption.Sack sack) {
+                        for (TcpOption.SackBlock b : sack.blocks()) {
+                            n.add("sack " + b.left() + "-" + b.right() + ": a selective ACK (RFC 2018) for the bytes it holds beyond the gap, "
+                                    + b.left() + ".." + add(b.right(), -1));
+                        }
+                    }
+                }
+                theirWindow = scaling ? (long) in.window << theirShift : in.window;
+                report(in, n);
+            } else {
+                process(in);
+            }
+        }
+
+        notes = new ArrayList<>();
+        notes.add("seq=" + firstSeq + " (rel " + rel(firstSeq, iss) + "): the first part, bytes " + firstSeq + ".." + add(secondSeq, -1)
+                + ", sent last: it fills the gap");
+        notes.add("ack=" + rcvNxt + " (rel " + rel(rcvNxt, irs) + "): we still expect their byte " + rcvNxt);
+        send(TcpFlags.ACK, firstSeq, rcvNxt, ourWindowField(), data, 0, firstLength, ackOptions(), false, notes);
+        deadline = deadline();
+        for (int i = 0; seqLt(sndUna, sndNxt) && i < MAX_SEGMENTS_PER_WAIT; i++) {
+            Incoming in = await(deadline);
+            if (in == null) {
+                throw new TcpTimeoutException("the ACK of our data", "no cumulative ACK for our " + distance(sndUna, sndNxt) + " bytes (seq "
+                        + sndUna + ".." + add(sndNxt, -1) + ") within " + millis(s.timeout) + " after the gap was filled");
+            }
+            process(in);
+        }
+    }
+
     /** Our next sequence number (SND.NXT). */
     public long nextSequence() {
         return sndNxt;

@@ -1,6 +1,7 @@
 package dev.rawsock.cli;
 
 import dev.rawsock.lab.Lab;
+import dev.rawsock.testing.NativeTools;
 import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,5 +86,37 @@ class ConnectionsCommandTest {
             assertEquals(2, r.code(), args + ": " + r.err());
             assertTrue(r.err().contains(args.get(0)), r.err());
         }
+    }
+
+    @Test
+    void timeWaitHoldsTheTupleANewSynTakesItOverAndSoReuseaddrLetsAServerBindAgain() throws Exception {
+        Run r = rawsock("connections", "--time-wait");
+        assertEquals(0, r.code(), r.err() + r.out());
+        Matcher tuple = Pattern.compile("# the connection <127\\.0\\.0\\.1, (\\d+), 127\\.0\\.0\\.1, (\\d+)>").matcher(r.out());
+        assertTrue(tuple.find(), r.out());
+        String client = tuple.group(1);
+        String server = tuple.group(2);
+        String timeWaitRow = "#   TIME_WAIT    127.0.0.1:" + server + "  127.0.0.1:" + client + "   about 60 s left\n";
+        int first = r.out().indexOf(timeWaitRow);
+        int reused = r.out().indexOf("bind(", r.out().indexOf("# 3. the same 4-tuple again"));
+        assertTrue(first > 0 && reused > first, "TIME_WAIT after the server's close, before the reuse:\n" + r.out());
+        assertTrue(r.out().indexOf("accept(", reused) > reused && r.out().indexOf("{127.0.0.1:" + client + "}) = ", reused) > reused,
+                "the second accept() returns the same client port:\n" + r.out());
+        assertTrue(r.out().contains("#   ESTABLISHED  127.0.0.1:" + server + "  127.0.0.1:" + client + "\n"), r.out());
+        assertTrue(r.out().matches("(?s).*\nbind\\(\\d+, \\{127\\.0\\.0\\.1:" + server + "\\}, 16\\) = -1 EADDRINUSE \\(Address already in use\\)\n.*"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*SO_REUSEADDR, \\[1\\], 4\\) = 0\nbind\\(\\d+, \\{127\\.0\\.0\\.1:" + server + "\\}, 16\\) = 0\nlisten.*"),
+                r.out());
+        // The kernel's own report, read by ss (iproute2), independently of rawsock's /proc/net/tcp reader.
+        NativeTools.Result ss = NativeTools.run(10, List.of("ss", "-Htan", "state", "time-wait", "( sport = :" + server + " )"));
+        assertEquals(0, ss.exitCode(), ss.stderr());
+        assertTrue(ss.stdout().replaceAll("\\s+", " ").contains("127.0.0.1:" + server + " 127.0.0.1:" + client), ss.stdout());
+    }
+
+    @Test
+    void timeWaitRunsOnLoopbackOnly() {
+        Run r = rawsock("connections", "--time-wait", "--lab");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--time-wait runs on loopback"), r.err());
     }
 }

@@ -118,6 +118,31 @@ class HandshakeCommandTest {
     }
 
     @Test
+    void outOfOrderDataIsHeldByTheKernelUntilTheGapFillsAndReadInOrder() {
+        Privileged.assumeRoot("rawsock handshake --out-of-order");
+        Run r = rawsock("handshake", "--data-string", "hello\\n", "--out-of-order", "--sack", "--isn", "1000", "--sport", "40001");
+        assertEquals(0, r.code(), r.err() + r.out());
+        String out = r.out();
+        int second = out.indexOf("[PA] seq=1004 ");
+        int duplicate = out.indexOf("ack=1001 (rel 1): a duplicate ACK: the kernel still asks for byte 1001; it holds bytes 1004..1006 aside");
+        int sack = out.indexOf("sack 1004-1007: a selective ACK (RFC 2018) for the bytes it holds beyond the gap, 1004..1006");
+        int first = out.indexOf("[A] seq=1001 ", duplicate);
+        int cumulative = out.indexOf("ack=1007 (rel 7) = our seq 1001 + 6 bytes of data: all of it arrived");
+        assertTrue(second > 0 && duplicate > second && sack > duplicate && first > sack && cumulative > first,
+                "second part, duplicate ACK with its SACK block, first part, cumulative ACK, in that order:\n" + out);
+        assertTrue(out.contains("data: \"lo\\n\"") && out.contains("data: \"hel\""), out);
+        assertTrue(out.matches("(?s).*    read\\(\\d+, \"hello\\\\n\", 4096\\) = 6\n.*"),
+                "the server reads the six bytes in order, in one read():\n" + out);
+        assertTrue(out.contains("the server's bytes, in order (6):\n  hello\\n\n"), out);
+    }
+
+    @Test
+    void outOfOrderNeedsTwoBytesAndNoOtherDataFault() {
+        assertEquals(2, rawsock("handshake", "--data-string", "x", "--out-of-order").code());
+        assertEquals(2, rawsock("handshake", "--data-string", "hello", "--out-of-order", "--badsum", "data").code());
+    }
+
+    @Test
     void addressesOutsideTheLabAndBadValuesAreUsageErrors() {
         assertEquals(2, rawsock("handshake", "192.0.2.1:80").code());
         assertEquals(2, rawsock("handshake", "198.18.0.9:80").code());
