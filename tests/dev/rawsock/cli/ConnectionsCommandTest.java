@@ -1,43 +1,31 @@
 package dev.rawsock.cli;
 
-import dev.rawsock.lab.Lab;
 import dev.rawsock.testing.NativeTools;
 import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rawsock connections} end to end: one row per connection, the three views equal, usage errors named. */
 class ConnectionsCommandTest {
-    record Run(int code, String out, String err) {}
-
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @AfterEach
     void noLabLeft() {
-        String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
-        assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());
+        CliRun.assertNoLabLeft();
     }
 
     private static final String ADDRESS = "(\\d+\\.\\d+\\.\\d+\\.\\d+:\\d+ > \\d+\\.\\d+\\.\\d+\\.\\d+:\\d+)";
     private static final Pattern ROW = Pattern.compile("^\\s+(\\d+)\\s+" + ADDRESS + "\\s+" + ADDRESS + "\\s+" + ADDRESS + " \\[S\\]\\s+(yes|NO)$");
 
-    private static void rowsAgree(Run r, int count, String client) {
+    private static void rowsAgree(CliRun r, int count, String client) {
         assertEquals(0, r.code(), r.err() + r.out());
         Set<String> tuples = new HashSet<>();
         int rows = 0;
@@ -61,7 +49,7 @@ class ConnectionsCommandTest {
     @Test
     void onLoopbackByDefault() {
         Privileged.assumeRoot("rawsock connections (a packet socket on lo)");
-        Run r = rawsock("connections", "--count", "4", "--trace");
+        CliRun r = rawsock("connections", "--count", "4", "--trace");
         rowsAgree(r, 4, "127.0.0.1");
         assertTrue(r.out().contains("listen("), r.out());
         assertTrue(r.out().contains("captured on lo"), r.out());
@@ -70,7 +58,7 @@ class ConnectionsCommandTest {
     @Test
     void inTheLab() {
         Privileged.assumeRoot("rawsock connections --lab");
-        Run r = rawsock("connections", "--lab");
+        CliRun r = rawsock("connections", "--lab");
         rowsAgree(r, 3, "198.18.0.1");
         assertTrue(r.out().contains("captured on veth-target"), r.out());
         assertTrue(r.out().contains("lab removed"), r.out());
@@ -82,7 +70,7 @@ class ConnectionsCommandTest {
                 List.of("--timeout", "0s"))) {
             List<String> argv = new java.util.ArrayList<>(List.of("connections"));
             argv.addAll(args);
-            Run r = rawsock(argv.toArray(String[]::new));
+            CliRun r = rawsock(argv.toArray(String[]::new));
             assertEquals(2, r.code(), args + ": " + r.err());
             assertTrue(r.err().contains(args.get(0)), r.err());
         }
@@ -90,7 +78,7 @@ class ConnectionsCommandTest {
 
     @Test
     void timeWaitHoldsTheTupleANewSynTakesItOverAndSoReuseaddrLetsAServerBindAgain() throws Exception {
-        Run r = rawsock("connections", "--time-wait");
+        CliRun r = rawsock("connections", "--time-wait");
         assertEquals(0, r.code(), r.err() + r.out());
         Matcher tuple = Pattern.compile("# the connection <127\\.0\\.0\\.1, (\\d+), 127\\.0\\.0\\.1, (\\d+)>").matcher(r.out());
         assertTrue(tuple.find(), r.out());
@@ -115,7 +103,7 @@ class ConnectionsCommandTest {
 
     @Test
     void timeWaitRunsOnLoopbackOnly() {
-        Run r = rawsock("connections", "--time-wait", "--lab");
+        CliRun r = rawsock("connections", "--time-wait", "--lab");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--time-wait runs on loopback"), r.err());
     }

@@ -1,45 +1,33 @@
 package dev.rawsock.cli;
 
-import dev.rawsock.lab.Lab;
 import dev.rawsock.testing.NativeTools;
 import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rawsock handshake} end to end: output, exit codes, and no lab left behind by any of them. */
 class HandshakeCommandTest {
-    record Run(int code, String out, String err) {}
-
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @AfterEach
     void noLabLeft() {
-        String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
-        assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());
+        CliRun.assertNoLabLeft();
     }
 
     @Test
     void theDefaultRunIsAGetToTheLabsHttpServerWithEveryNumberExplained() {
         Privileged.assumeRoot("rawsock handshake");
-        Run r = rawsock("handshake", "--isn", "1000", "--sport", "40000", "--seed", "7");
+        CliRun r = rawsock("handshake", "--isn", "1000", "--sport", "40000", "--seed", "7");
         assertEquals(0, r.code(), r.err() + r.out());
         String out = r.out();
         assertTrue(out.contains("handshake 198.18.0.1:40000 > 198.18.0.2:80 (our ISN 1000, seed 7)"), out);
@@ -63,14 +51,14 @@ class HandshakeCommandTest {
     void dataGoesToTheEchoServiceAndComesBack(@TempDir Path dir) {
         Privileged.assumeRoot("rawsock handshake");
         Path pcap = dir.resolve("conversation.pcap");
-        Run r = rawsock("handshake", "--data-string", "hello\\n", "--wscale", "7", "--sack", "--timestamps", "--pcap", pcap.toString());
+        CliRun r = rawsock("handshake", "--data-string", "hello\\n", "--wscale", "7", "--sack", "--timestamps", "--pcap", pcap.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains(" > 198.18.0.2:7 [S] "), r.out());
         assertTrue(r.out().contains("the server's bytes, in order (6):\n  hello\\n\n"), r.out());
         assertTrue(r.out().contains("closed: we sent the first FIN, so TIME_WAIT is ours"), r.out());
         assertTrue(r.out().contains("(it closed second: its FIN was acknowledged in LAST_ACK"), r.out());
         // The pcap holds the whole conversation, and rawsock's own decoder reads it back.
-        Run decoded = rawsock("decode", pcap.toString());
+        CliRun decoded = rawsock("decode", pcap.toString());
         assertEquals(0, decoded.code(), decoded.err());
         List<String> lines = decoded.out().lines().toList();
         assertTrue(lines.size() >= 9, decoded.out());
@@ -81,7 +69,7 @@ class HandshakeCommandTest {
     @Test
     void closingWithRstLeavesTheServerClosedWithoutTimeWait() {
         Privileged.assumeRoot("rawsock handshake");
-        Run r = rawsock("handshake", "--close", "rst");
+        CliRun r = rawsock("handshake", "--close", "rst");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("[R] seq="), r.out());
         assertTrue(r.out().contains("TCP_INFO of its accepted socket: TCP_CLOSE (our RST closed it at once: no TIME_WAIT)"), r.out());
@@ -91,7 +79,7 @@ class HandshakeCommandTest {
     @Test
     void aBadChecksumOnTheSynTimesOutWithExit4AndSaysWhatItWaitedFor() {
         Privileged.assumeRoot("rawsock handshake");
-        Run r = rawsock("handshake", "--badsum", "syn", "--timeout", "300ms");
+        CliRun r = rawsock("handshake", "--badsum", "syn", "--timeout", "300ms");
         assertEquals(4, r.code(), r.err() + r.out());
         assertTrue(r.err().contains("rawsock: handshake: timeout: no SYN-ACK from 198.18.0.2:80 within 300 ms"), r.err());
         assertTrue(r.err().contains("Linux drops such a segment without a word"), r.err());
@@ -100,7 +88,7 @@ class HandshakeCommandTest {
     @Test
     void aWrongAckIsResetByTheServerAndExits1() {
         Privileged.assumeRoot("rawsock handshake");
-        Run r = rawsock("handshake", "--ack-offset", "1000", "--isn", "1");
+        CliRun r = rawsock("handshake", "--ack-offset", "1000", "--isn", "1");
         assertEquals(1, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("wrong on purpose (--ack-offset 1000)"), r.out());
         assertTrue(r.err().contains("the server answered our wrong ACK"), r.err());
@@ -110,7 +98,7 @@ class HandshakeCommandTest {
     @Test
     void loopbackIsRefusedWithTheReason() {
         // No privilege needed: the address is refused before anything is built.
-        Run r = rawsock("handshake", "127.0.0.1:8080");
+        CliRun r = rawsock("handshake", "127.0.0.1:8080");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("127.0.0.1:8080 is on loopback"), r.err());
         assertTrue(r.err().contains("RST"), r.err());
@@ -120,7 +108,7 @@ class HandshakeCommandTest {
     @Test
     void outOfOrderDataIsHeldByTheKernelUntilTheGapFillsAndReadInOrder() {
         Privileged.assumeRoot("rawsock handshake --out-of-order");
-        Run r = rawsock("handshake", "--data-string", "hello\\n", "--out-of-order", "--sack", "--isn", "1000", "--sport", "40001");
+        CliRun r = rawsock("handshake", "--data-string", "hello\\n", "--out-of-order", "--sack", "--isn", "1000", "--sport", "40001");
         assertEquals(0, r.code(), r.err() + r.out());
         String out = r.out();
         int second = out.indexOf("[PA] seq=1004 ");

@@ -6,33 +6,23 @@ import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rawsock lesson}: the list, a bad N, a whole lesson without pauses, and a lesson run without root. */
 class LessonCommandTest {
-    record Run(int code, String out, String err) {}
-
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void withoutNItListsEveryLessonWithItsTitleInEitherLanguage() {
-        Run en = rawsock("lesson");
+        CliRun en = rawsock("lesson");
         assertEquals(0, en.code(), en.err());
-        Run ko = rawsock("lesson", "--lang", "ko");
+        CliRun ko = rawsock("lesson", "--lang", "ko");
         assertEquals(0, ko.code(), ko.err());
         for (int n = 1; n <= Lesson.NAMES.size(); n++) {
             Lesson l = Lesson.load(n, "en");
@@ -45,12 +35,12 @@ class LessonCommandTest {
     void aBadNumberOrLanguageIsAUsageErrorNamingTheValidRange() {
         int last = Lesson.NAMES.size();
         for (String bad : List.of("0", String.valueOf(last + 1))) {
-            Run r = rawsock("lesson", bad);
+            CliRun r = rawsock("lesson", bad);
             assertEquals(2, r.code(), r.out() + r.err());
             assertEquals("rawsock: lesson " + bad + " does not exist: N must be 1-" + last + " (rawsock lesson lists them)\n", r.err());
         }
         assertEquals(2, rawsock("lesson", "x").code());
-        Run lang = rawsock("lesson", "1", "--lang", "fr");
+        CliRun lang = rawsock("lesson", "1", "--lang", "fr");
         assertEquals(2, lang.code());
         assertTrue(lang.err().contains("--lang must be en or ko but was 'fr'"), lang.err());
     }
@@ -59,7 +49,7 @@ class LessonCommandTest {
     void aLessonRunsEveryCommandInOrderUnderItsTitleAndExitsAsTheLessonShows() {
         Privileged.assumeRoot("rawsock lesson 1 (its lab commands)");
         Lesson lesson = Lesson.load(1, "ko");
-        Run r = rawsock("lesson", "1", "--no-pause", "--lang", "ko");
+        CliRun r = rawsock("lesson", "1", "--no-pause", "--lang", "ko");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.out().startsWith("# " + lesson.title() + "\n"), r.out());
         int at = 0;
