@@ -86,11 +86,13 @@ run: build
 test: deps build
 	$(MVN) test
 
-# What `make bench` compares against, from Debian's packages: hping3, and nping (in the nmap package).
-BENCH_PACKAGES := hping3 nmap
+# What `make bench` compares against, from Debian's packages: hping3, nping (in the nmap package), tcpdump,
+# and GNU time (/usr/bin/time, for peak RSS); Scapy and tshark come with `make deps`.
+BENCH_PACKAGES := hping3 nmap tcpdump time
 
 bench-deps:
-	@command -v hping3 >/dev/null 2>&1 && command -v nping >/dev/null 2>&1 || { \
+	@command -v hping3 >/dev/null 2>&1 && command -v nping >/dev/null 2>&1 && command -v tcpdump >/dev/null 2>&1 \
+	  && test -x /usr/bin/time || { \
 	  echo "installing Debian packages for the benchmarks: $(BENCH_PACKAGES)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES); \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES); fi; }

@@ -47,7 +47,31 @@ public final class Main implements Runnable {
 
     /** Runs one command line with the given writers and returns its exit code (for tests and scripts). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, null, args);
+    }
+
+    /**
+     * The same, keeping each command's parsed model in {@code reuse} (when not null) for the next line that
+     * names the same command: picocli resets every option to its initial value before it parses, and building
+     * the model is most of the cost of a short command once the JVM is warm ({@code rawsock script}).
+     */
+    static int run(PrintWriter out, PrintWriter err, java.util.Map<Class<?>, CommandLine> reuse, String... args) {
         Class<?> only = subcommandNamed(args);
+        if (only != null && reuse != null && reuse.containsKey(only)) {
+            CommandLine kept = reuse.get(only);
+            for (CommandLine sub : kept.getSubcommands().values()) {
+                // picocli resets options, but keeps the instance of an argument group (--data | --data-string ...)
+                // from the last parse: clear it, so an option group the line does not name is absent, as in a new run.
+                for (CommandLine.Model.ArgGroupSpec group : sub.getCommandSpec().argGroups()) {
+                    try {
+                        group.setter().set(null);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot reset option group " + group.synopsis(), e);
+                    }
+                }
+            }
+            return execute(kept, out, err, args);
+        }
         Verbose verbose;
         CommandLine cli;
         if (only == null) { // rawsock --help, --version, a typo: the whole tree, every command listed
@@ -94,6 +118,13 @@ public final class Main implements Runnable {
             }
             return ExitCodes.FAILURE;
         });
+        if (only != null && reuse != null) {
+            reuse.put(only, cli);
+        }
+        return execute(cli, out, err, args);
+    }
+
+    private static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String[] args) {
         int code = cli.execute(args);
         out.flush();
         err.flush();

@@ -1,5 +1,6 @@
 package dev.rawsock.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -60,6 +63,7 @@ final class ScriptCommand implements Callable<Integer> {
         int failed = 0;
         int firstFailure = ExitCodes.OK;
         String firstFailureAt = null;
+        Map<Class<?>, CommandLine> models = new HashMap<>(); // each command's picocli model, built once
         try (BufferedReader reader = new BufferedReader(open(file), 1 << 16)) {
             String line;
             int number = 0;
@@ -85,7 +89,7 @@ final class ScriptCommand implements Callable<Integer> {
                     code = ExitCodes.USAGE;
                 } else {
                     run++;
-                    code = Main.run(out, err, words.toArray(new String[0]));
+                    code = Main.run(out, err, models, words.toArray(new String[0]));
                 }
                 if (code != ExitCodes.OK) {
                     failed++;

@@ -43,13 +43,18 @@ class ScriptCommandTest {
             {"craft", "tcp", "--dst", "127.0.0.1", "--dport", "80", "--seed", "1"},
             {"craft", "udp", "--dst", "127.0.0.1", "--data-string", "a b  c", "--seed", "2", "--json"},
             {"craft", "icmp", "--dst", "::1", "--icmp-seq", "3", "--seed", "3", "--show"},
+            {"craft", "tcp", "--dst", "127.0.0.1", "--tcp-option", "mss=1460,sackok", "--ip-option", "nop", "--seed", "4", "--dump"},
+            {"craft", "tcp", "--dst", "127.0.0.1", "--seed", "5"},
         };
         Path file = script(
                 "# three packets, the way a user writes them",
                 "",
                 "craft tcp --dst 127.0.0.1 --dport 80 --seed 1",
                 "rawsock craft udp --dst 127.0.0.1 --data-string 'a b  c' --seed 2 --json   # pasted with 'rawsock'",
-                "   craft icmp --dst \"::1\" --icmp-seq 3 --seed 3 --show");
+                "   craft icmp --dst \"::1\" --icmp-seq 3 --seed 3 --show",
+                "craft tcp --dst 127.0.0.1 --tcp-option mss=1460,sackok --ip-option nop --seed 4 --dump",
+                "# the command's model is reused: nothing of the line before may stick (options, --dump)",
+                "craft tcp --dst 127.0.0.1 --seed 5");
         StringBuilder expected = new StringBuilder();
         for (String[] command : commands) {
             Run alone = rawsock(command);
@@ -60,7 +65,7 @@ class ScriptCommandTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(expected.toString(), r.out());
         assertTrue(r.out().contains("\"payload_length\":6"), "the quoted payload stays one word with its spaces:\n" + r.out());
-        assertTrue(r.err().contains("script: 3 commands, 3 run, 0 failed"), r.err());
+        assertTrue(r.err().contains("script: 5 commands, 5 run, 0 failed"), r.err());
     }
 
     @Test
