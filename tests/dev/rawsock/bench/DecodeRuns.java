@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Decoding a pcap, whole process: {@link PcapMix}'s file (1,000,000 packets; 200,000 with --quick) printed one
+ * Decoding a pcap, whole process: {@link PcapMix}'s file (1,000,000 packets; 100,000 with --quick) printed one
  * line per packet by {@code rawsock decode FILE} and by {@code tcpdump -nn -r FILE} (target: faster than
  * tcpdump), and as JSON Lines by {@code rawsock decode FILE --json} against {@code tshark -T json} (target at
  * least 20x tshark's packets per second; tshark is slow, so it reads only the first {@link #tsharkPackets}
@@ -27,11 +27,11 @@ final class DecodeRuns {
     static final int LIMIT_SECONDS = 300;
 
     static long packets(Plan plan) {
-        return plan.quick() ? 200_000 : 1_000_000;
+        return plan.quick() ? 100_000 : 1_000_000;
     }
 
     static int tsharkPackets(Plan plan) {
-        return plan.quick() ? 10_000 : 30_000;
+        return plan.quick() ? 5_000 : 30_000;
     }
 
     static int reps(Plan plan) {
