@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  *     repetition by repetition ({@link PacketRuns}). Targets: build and decode at least 0.5x C; bytes
  *     allocated per packet (B/op) 0.
  * <li>Send: {@link SendRuns} (SYN flood against C, hping3, nping, Scapy; peak RSS against hping3).
+ * <li>Packet-socket send: {@link PacketSendRuns} (frames with qdisc bypass against C in the same setup).
  * <li>Sniff: {@link SniffRuns}.
  * <li>Decode: {@link DecodeRuns} (a million-packet pcap against tcpdump and tshark; peak RSS).
  * <li>Start-up: {@link StartupRuns} ({@code rawsock craft} against Scapy and a bare JVM; many commands
@@ -121,7 +122,7 @@ public final class BenchMain {
     record Pinning(List<String> prefix, String description, boolean pinned) {}
 
     /** The cases, in the order they run; --only picks one. */
-    static final List<String> CASES = List.of("echo", "packet", "send", "sniff", "decode", "startup");
+    static final List<String> CASES = List.of("echo", "packet", "send", "l2send", "sniff", "decode", "startup");
     private static String only;
 
     private static boolean runs(String name) {
@@ -204,6 +205,12 @@ public final class BenchMain {
             System.out.println("send: " + SendRuns.describe(plan));
             System.out.flush();
             rows.addAll(SendRuns.rows(root, plan));
+        }
+        if (runs("l2send")) {
+            Quiet.waitFor("packet-send", plan);
+            System.out.println("packet-send: " + PacketSendRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(PacketSendRuns.rows(root, plan));
         }
         if (runs("sniff")) {
             Quiet.waitFor("sniff", plan);
