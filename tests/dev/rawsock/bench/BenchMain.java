@@ -71,7 +71,7 @@ public final class BenchMain {
          * measured warm.
          */
         static Plan quickPlan() {
-            return new Plan(true, 5, 10_000, 20_000, 7, 3, 10_000_000L, 2, 500, 2, 500);
+            return new Plan(true, 3, 10_000, 10_000, 5, 3, 10_000_000L, 2, 500, 2, 500);
         }
     }
 

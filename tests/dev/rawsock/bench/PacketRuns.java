@@ -137,7 +137,7 @@ final class PacketRuns {
 
     /** Scapy building and decoding (with both checksums verified) the same SYN, in one Python process, bounded in count. */
     private static double[] scapyRates(Plan plan) throws Exception {
-        int n = plan.quick() ? 1000 : 3000;
+        int n = plan.quick() ? 500 : 3000;
         String program = "import time\n"
                 + "from scapy.all import IP, TCP\n"
                 + "opts = [('MSS', 1460), ('SAckOK', b''), ('Timestamp', (1, 0)), ('NOP', None), ('WScale', 7)]\n"

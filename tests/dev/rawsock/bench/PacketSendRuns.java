@@ -32,7 +32,7 @@ final class PacketSendRuns {
     }
 
     static long count(Plan plan) {
-        return plan.quick() ? 200_000 : 1_000_000;
+        return plan.quick() ? 100_000 : 1_000_000;
     }
 
     static String describe(Plan plan) {

@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * "Waits for the machine to be quiet between runs": before a case, samples /proc/stat over one second until
  * the CPUs were at least {@link #IDLE_WANTED} idle (other users' builds and tests not running), or gives up
- * after a bounded wait (4 s with --quick, 30 s otherwise) and says so. Either way it prints how idle the
+ * after a bounded wait (2 s with --quick, 30 s otherwise) and says so. Either way it prints how idle the
  * last second was and the load average, so every figure that follows comes with the load it was measured under.
  */
 final class Quiet {
@@ -19,7 +19,7 @@ final class Quiet {
     static final double IDLE_WANTED = 0.85;
 
     static void waitFor(String caseName, Plan plan) throws InterruptedException {
-        int limitSeconds = plan.quick() ? 4 : 30;
+        int limitSeconds = plan.quick() ? 2 : 30;
         long deadline = System.nanoTime() + limitSeconds * 1_000_000_000L;
         double idle;
         int waited = 0;

@@ -43,7 +43,7 @@ final class SendRuns {
     }
 
     private static long count(Plan plan) {
-        return plan.quick() ? 200_000 : 1_000_000;
+        return plan.quick() ? 100_000 : 1_000_000;
     }
 
     static List<Row> rows(Path root, Plan plan) throws Exception {
@@ -124,7 +124,7 @@ final class SendRuns {
     }
 
     private static int scapyCount(Plan plan) {
-        return plan.quick() ? 1000 : 3000;
+        return plan.quick() ? 500 : 3000;
     }
 
     /**
@@ -175,7 +175,7 @@ final class SendRuns {
 
     /** hping3 --flood ignores -c; it runs for a fixed time and reports its count when interrupted. */
     private static double hpingRate(Plan plan, List<Double> rssMb) throws Exception {
-        double seconds = plan.quick() ? 1.5 : 3;
+        double seconds = plan.quick() ? 1 : 3;
         String out = run(rssMb, List.of("timeout", "-s", "INT", seconds + "s", "/usr/sbin/hping3", "127.0.0.1", "-S",
                 "-p", CLOSED_PORT, "--flood"));
         Matcher m = HPING.matcher(out);
