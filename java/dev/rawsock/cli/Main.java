@@ -72,7 +72,7 @@ public final class Main implements Runnable {
             }
             return execute(kept, out, err, args);
         }
-        Verbose verbose;
+        java.util.function.BooleanSupplier verbose;
         CommandLine cli;
         if (only == null) { // rawsock --help, --version, a typo: the whole tree, every command listed
             Main main = new Main();
@@ -93,7 +93,7 @@ public final class Main implements Runnable {
         });
         cli.setExecutionExceptionHandler((ex, failed, parseResult) -> {
             PrintWriter e = failed.getErr();
-            if (verbose.on()) {
+            if (verbose.getAsBoolean()) {
                 ex.printStackTrace(e);
             }
             e.println("rawsock: " + ex.getMessage());
@@ -113,7 +113,7 @@ public final class Main implements Runnable {
             if (ex instanceof NativeUnavailableException) {
                 return ExitCodes.FAILURE;
             }
-            if (!(ex instanceof java.io.IOException) && !(ex instanceof dev.rawsock.lab.LabException) && !verbose.on()) {
+            if (!(ex instanceof java.io.IOException) && !(ex instanceof dev.rawsock.lab.LabException) && !verbose.getAsBoolean()) {
                 e.println("rawsock: (an internal error: run with --verbose for the stack trace, and please report it)");
             }
             return ExitCodes.FAILURE;
@@ -158,11 +158,6 @@ public final class Main implements Runnable {
             }
         }
         return null;
-    }
-
-    @FunctionalInterface
-    private interface Verbose {
-        boolean on();
     }
 
     /** The top of a tree of one subcommand: Main's options, without its subcommand list. */

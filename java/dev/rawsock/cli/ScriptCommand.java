@@ -29,20 +29,23 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "script", mixinStandardHelpOptions = true,
         description = {
-            "Run rawsock commands, one per line, in one process: start-up is paid once, so a script",
-            "that builds or sends thousands of different packets runs at the speed of the commands.",
-            "A line is what follows 'rawsock' on the command line (a leading 'rawsock' is allowed).",
-            "Blank lines and lines starting with # are skipped; words split on spaces, and '...' and",
-            "\"...\" quote as in a shell (\\ escapes the next character outside '...').",
-            "A failing line is named FILE:LINE on standard error with its exit code; the script stops",
-            "there unless --keep-going. At the end a summary goes to standard error.",
-            "%nExit code: 0 when every line exited 0, else the exit code of the first line that failed",
-            "(2 as well for a line that cannot be split, e.g. an unterminated quote).",
+            "Run many rawsock commands, one per line, in one process.",
+            "Start-up is paid once: a script that builds or sends thousands of",
+            "different packets runs at the speed of the commands. A line is what",
+            "follows 'rawsock' on the command line (a leading 'rawsock' is allowed).",
+            "Blank lines and # comments are skipped; words split on blanks, and",
+            "'...' and \"...\" quote as in a shell (\\ escapes outside '...').",
+            "A failing line is named FILE:LINE on standard error with its exit code,",
+            "and the script stops there unless --keep-going; a summary ends it.",
+            "%nExit code: 0 when every line exited 0, else the exit code of the first",
+            "line that failed (2 for a line that cannot be split).",
         },
         footer = {"%nExamples:",
             "  rawsock script probes.txt",
-            "  seq 1000 2000 | sed 's/^/craft tcp --dst 127.0.0.1 --json --dport /' | rawsock script -",
-            "  printf 'craft udp --data-string \"a b\"\\ndecode one.pcap\\n' | rawsock script - --keep-going"})
+            "  seq 8080 8089 | sed 's/^/craft tcp --dst 127.0.0.1 --dport /' \\",
+            "      | rawsock script -",
+            "  printf 'craft udp --data-string \"a b\"\\ndecode x.pcap\\n' \\",
+            "      | rawsock script - --keep-going"})
 final class ScriptCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
