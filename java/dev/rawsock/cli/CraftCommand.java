@@ -8,7 +8,6 @@ import dev.rawsock.craft.KernelRewrites;
 import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Randomness;
 import dev.rawsock.craft.Transport;
-import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.probe.ProbeSeries;
 import dev.rawsock.socket.Routes;
 import dev.rawsock.wire.Bytes;
@@ -161,7 +160,7 @@ final class CraftCommand implements Callable<Integer> {
     static PacketAddress routeSourceTo(PacketAddress destination) {
         try {
             return destination.sameFamily(Routes.sourceFor(destination.inetAddress()));
-        } catch (ErrnoException e) {
+        } catch (java.io.IOException e) {
             return null;
         }
     }

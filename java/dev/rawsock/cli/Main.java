@@ -18,7 +18,8 @@ import java.io.PrintWriter;
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
             HandshakeCommand.class, SniffCommand.class, SegmentsCommand.class, ConnectionsCommand.class,
-            ScanCommand.class, TracerouteCommand.class, LessonCommand.class, HelperCommand.class, CommandLine.HelpCommand.class},
+            ScanCommand.class, TracerouteCommand.class, LessonCommand.class, ScriptCommand.class, HelperCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -47,8 +48,42 @@ public final class Main implements Runnable {
 
     /** Runs one command line with the given writers and returns its exit code (for tests and scripts). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        Main main = new Main();
-        CommandLine cli = new CommandLine(main);
+        return run(out, err, null, args);
+    }
+
+    /**
+     * The same, keeping each command's parsed model in {@code reuse} (when not null) for the next line that
+     * names the same command: picocli resets every option to its initial value before it parses, and building
+     * the model is most of the cost of a short command once the JVM is warm ({@code rawsock script}).
+     */
+    static int run(PrintWriter out, PrintWriter err, java.util.Map<Class<?>, CommandLine> reuse, String... args) {
+        Class<?> only = subcommandNamed(args);
+        if (only != null && reuse != null && reuse.containsKey(only)) {
+            CommandLine kept = reuse.get(only);
+            for (CommandLine sub : kept.getSubcommands().values()) {
+                // picocli resets options, but keeps the instance of an argument group (--data | --data-string ...)
+                // from the last parse: clear it, so an option group the line does not name is absent, as in a new run.
+                for (CommandLine.Model.ArgGroupSpec group : sub.getCommandSpec().argGroups()) {
+                    try {
+                        group.setter().set(null);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot reset option group " + group.synopsis(), e);
+                    }
+                }
+            }
+            return execute(kept, out, err, args);
+        }
+        java.util.function.BooleanSupplier verbose;
+        CommandLine cli;
+        if (only == null) { // rawsock --help, --version, a typo: the whole tree, every command listed
+            Main main = new Main();
+            verbose = () -> main.verbose;
+            cli = new CommandLine(main);
+        } else {            // rawsock craft ...: only that command's options are reflected (start-up, see below)
+            One one = new One();
+            verbose = () -> one.verbose;
+            cli = new CommandLine(one).addSubcommand(only);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, argv) -> {
@@ -59,7 +94,7 @@ public final class Main implements Runnable {
         });
         cli.setExecutionExceptionHandler((ex, failed, parseResult) -> {
             PrintWriter e = failed.getErr();
-            if (main.verbose) {
+            if (verbose.getAsBoolean()) {
                 ex.printStackTrace(e);
             }
             e.println("rawsock: " + ex.getMessage());
@@ -82,15 +117,64 @@ public final class Main implements Runnable {
             if (ex instanceof NativeUnavailableException) {
                 return ExitCodes.FAILURE;
             }
-            if (!(ex instanceof java.io.IOException) && !(ex instanceof dev.rawsock.lab.LabException) && !main.verbose) {
+            if (!(ex instanceof java.io.IOException) && !(ex instanceof dev.rawsock.lab.LabException) && !verbose.getAsBoolean()) {
                 e.println("rawsock: (an internal error: run with --verbose for the stack trace, and please report it)");
             }
             return ExitCodes.FAILURE;
         });
+        if (only != null && reuse != null) {
+            reuse.put(only, cli);
+        }
+        return execute(cli, out, err, args);
+    }
+
+    private static int execute(CommandLine cli, PrintWriter out, PrintWriter err, String[] args) {
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The subcommand class the first word of {@code args} names (from Main's own subcommand list), or null.
+     * picocli reflects over every option of every command in the tree when it is built: for eleven commands
+     * that was about 380 ms of a 0.5 s `rawsock craft`, so a line naming one command builds a tree of one.
+     */
+    static Class<?> subcommandNamed(String[] args) {
+        String word = null;
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                word = arg;
+                break;
+            }
+            if (!arg.equals("--verbose")) {
+                return null; // --help, --version or a mistake before the command: the whole tree answers
+            }
+        }
+        if (word == null) {
+            return null;
+        }
+        for (Class<?> sub : Main.class.getAnnotation(Command.class).subcommands()) {
+            Command command = sub.getAnnotation(Command.class);
+            if (sub != CommandLine.HelpCommand.class && command != null
+                    && (command.name().equals(word) || java.util.Arrays.asList(command.aliases()).contains(word))) {
+                return sub;
+            }
+        }
+        return null;
+    }
+
+    /** The top of a tree of one subcommand: Main's options, without its subcommand list. */
+    @Command(name = "rawsock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
+    static final class One implements Runnable {
+        @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+                description = "On failure, print the Java stack trace too.")
+        boolean verbose;
+
+        @Override
+        public void run() {
+            throw new IllegalStateException("only built with a subcommand");
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -30,6 +30,7 @@ final class PacketOutput {
     private final LinePrinter line = new LinePrinter();
     private final DetailPrinter detail = new DetailPrinter();
     private final StringBuilder text = new StringBuilder(512);
+    private char[] chars = new char[512]; // the text handed to the writer without a String per packet
     private JsonPrinter jsonPrinter;
 
     /** Prints one decoded packet to {@code out} in the chosen form. */
@@ -44,14 +45,23 @@ final class PacketOutput {
         }
         line.append(text, p).append('\n');
         details(p);
-        out.print(text);
+        write(out);
+    }
+
+    private void write(PrintWriter out) {
+        int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, chars.length * 2)];
+        }
+        text.getChars(0, n, chars, 0);
+        out.write(chars, 0, n);
     }
 
     /** Only the multi-line and hex parts (for callers that print their own line first). */
     void printDetails(DecodedPacket p, PrintWriter out) {
         text.setLength(0);
         details(p);
-        out.print(text);
+        write(out);
     }
 
     private void details(DecodedPacket p) {

@@ -48,6 +48,8 @@ public final class JsonPrinter {
     private final EthernetView eth = new EthernetView();
     private final ArpView arp = new ArpView();
     private final StringBuilder scratch = new StringBuilder(64);
+    private char[] chars = new char[64];                  // scratch handed to the generator: no String per address
+    private final String[][] flagNames = new String[512][]; // TcpFlags.names per flags value, made once each
     private JsonPrinter innerPrinter;
 
     public JsonPrinter(Writer out) {
@@ -105,8 +107,10 @@ public final class JsonPrinter {
             switch (layer) {
                 case ETH: {
                     EthernetView e = eth.wrap(p.buffer(), at);
-                    json.writeStringField("src", MacAddress.text(e.source()));
-                    json.writeStringField("dst", MacAddress.text(e.destination()));
+                    scratch.setLength(0);
+                    textField("src", MacAddress.append(scratch, e.source()));
+                    scratch.setLength(0);
+                    textField("dst", MacAddress.append(scratch, e.destination()));
                     json.writeNumberField("type", e.etherType());
                     break;
                 }
@@ -222,9 +226,9 @@ public final class JsonPrinter {
         json.writeNumberField("checksum", ip.checksum());
         verdict("checksum_valid", p.ipv4Checksum());
         scratch.setLength(0);
-        json.writeStringField("src", Ipv4Address.append(scratch, ip.source()).toString());
+        textField("src", Ipv4Address.append(scratch, ip.source()));
         scratch.setLength(0);
-        json.writeStringField("dst", Ipv4Address.append(scratch, ip.destination()).toString());
+        textField("dst", Ipv4Address.append(scratch, ip.destination()));
         json.writeArrayFieldStart("options");
         if (length > Ipv4View.MIN_HEADER_BYTES) {
             Ipv4Options.Parsed parsed = Ipv4Options.parse(Bytes.copyOf(p.buffer(), at + Ipv4View.MIN_HEADER_BYTES,
@@ -249,9 +253,9 @@ public final class JsonPrinter {
         json.writeNumberField("next_header", b.get(at + 6) & 0xFF);
         json.writeNumberField("hop_limit", b.get(at + 7) & 0xFF);
         scratch.setLength(0);
-        json.writeStringField("src", Ipv6Address.append(scratch, b, at + 8).toString());
+        textField("src", Ipv6Address.append(scratch, b, at + 8));
         scratch.setLength(0);
-        json.writeStringField("dst", Ipv6Address.append(scratch, b, at + 24).toString());
+        textField("dst", Ipv6Address.append(scratch, b, at + 24));
     }
 
     private void tcp(DecodedPacket p, int at, int length) throws IOException {
@@ -264,7 +268,11 @@ public final class JsonPrinter {
         json.writeNumberField("reserved", t.reserved());
         json.writeNumberField("flags", t.flags());
         json.writeArrayFieldStart("flag_names");
-        for (String name : TcpFlags.names(t.flags())) {
+        String[] names = flagNames[t.flags()];
+        if (names == null) {
+            names = flagNames[t.flags()] = TcpFlags.names(t.flags()).toArray(new String[0]);
+        }
+        for (String name : names) {
             json.writeString(name);
         }
         json.writeEndArray();
@@ -273,13 +281,77 @@ public final class JsonPrinter {
         verdict("checksum_valid", p.transportChecksum());
         json.writeNumberField("urgent_pointer", t.urgentPointer());
         json.writeArrayFieldStart("options");
-        if (length > TcpView.MIN_HEADER_BYTES) {
+        if (length > TcpView.MIN_HEADER_BYTES && !commonTcpOptions(p.buffer(), at + TcpView.MIN_HEADER_BYTES, length - TcpView.MIN_HEADER_BYTES)) {
             for (TcpOption o : TcpOptions.parse(p.buffer(), at + TcpView.MIN_HEADER_BYTES, length - TcpView.MIN_HEADER_BYTES).options()) {
                 tcpOption(o);
             }
         }
         json.writeEndArray();
         json.writeNumberField("payload_length", p.length(Layer.PAYLOAD));
+    }
+
+    /** A string field from the scratch text, through a reused char[] (the decode hot path: no String each). */
+    private void textField(String name, StringBuilder text) throws IOException {
+        int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, 2 * chars.length)];
+        }
+        text.getChars(0, n, chars, 0);
+        json.writeFieldName(name);
+        json.writeString(chars, 0, n);
+    }
+
+    /**
+     * Writes the options nearly every segment carries (eol, nop, mss, wscale, sackOK, timestamps, each of its
+     * proper length) straight from the bytes, as {@link #tcpOption} writes the parsed ones; returns false,
+     * having written nothing, when anything else is there (the caller then takes the parsed path).
+     */
+    private boolean commonTcpOptions(ByteBuffer b, int offset, int length) throws IOException {
+        for (int i = 0; i < length; ) {
+            int kind = b.get(offset + i) & 0xFF;
+            if (kind == 0) {
+                break;
+            }
+            if (kind == 1) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return false;
+            }
+            int size = b.get(offset + i + 1) & 0xFF;
+            boolean common = (kind == 2 && size == 4) || (kind == 3 && size == 3) || (kind == 4 && size == 2) || (kind == 8 && size == 10);
+            if (!common || i + size > length) {
+                return false;
+            }
+            i += size;
+        }
+        for (int i = 0; i < length; ) {
+            int kind = b.get(offset + i) & 0xFF;
+            json.writeStartObject();
+            json.writeNumberField("kind", kind);
+            json.writeStringField("name", TcpOptions.kindName(kind));
+            int at = offset + i + 2;
+            if (kind == 2) {
+                json.writeNumberField("mss", (b.get(at) & 0xFF) << 8 | (b.get(at + 1) & 0xFF));
+            } else if (kind == 3) {
+                json.writeNumberField("shift", b.get(at) & 0xFF);
+            } else if (kind == 8) {
+                json.writeNumberField("tsval", u32(b, at));
+                json.writeNumberField("tsecr", u32(b, at + 4));
+            }
+            json.writeEndObject();
+            if (kind == 0) {
+                break;
+            }
+            i += kind == 1 ? 1 : b.get(offset + i + 1) & 0xFF;
+        }
+        return true;
+    }
+
+    /** Network byte order whatever the buffer's own order. */
+    private static long u32(ByteBuffer b, int at) {
+        return (b.get(at) & 0xFFL) << 24 | (b.get(at + 1) & 0xFF) << 16 | (b.get(at + 2) & 0xFF) << 8 | (b.get(at + 3) & 0xFF);
     }
 
     private void tcpOption(TcpOption o) throws IOException {

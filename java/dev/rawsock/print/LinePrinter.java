@@ -54,7 +54,8 @@ public final class LinePrinter {
             TcpView t = tcp.wrap(b, p.offset(Layer.TCP));
             out.append("TCP ");
             endpoints(out, p, t.sourcePort(), t.destinationPort());
-            out.append(" [").append(TcpFlags.letters(t.flags())).append("] seq=").append(t.sequenceNumber());
+            out.append(" [");
+            TcpFlags.appendLetters(out, t.flags()).append("] seq=").append(t.sequenceNumber());
             if ((t.flags() & TcpFlags.ACK) != 0) {
                 out.append(" ack=").append(t.acknowledgmentNumber());
             }
@@ -199,6 +200,11 @@ public final class LinePrinter {
 
     /** TCP options as tcpdump writes them: {@code <mss 1460,sackOK,ts 1 0,nop,wscale 7>}. */
     static void tcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
+        int mark = out.length();
+        if (commonTcpOptions(out, b, offset, length)) {
+            return;
+        }
+        out.setLength(mark);
         TcpOptions.Parsed parsed = TcpOptions.parse(b, offset, length);
         out.append(" <");
         boolean first = true;
@@ -213,6 +219,58 @@ public final class LinePrinter {
             out.append(first ? "" : ",").append("bad option");
         }
         out.append('>');
+    }
+
+    /**
+     * The options nearly every segment carries (eol, nop, mss, wscale, sackOK, timestamps, each of its proper
+     * length), written straight from the bytes with nothing allocated: the decode hot path. Returns false at
+     * anything else (sack blocks, unknown kinds, bad lengths), and the caller prints through {@link TcpOptions#parse}.
+     */
+    private static boolean commonTcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
+        out.append(" <");
+        int i = 0;
+        while (i < length) {
+            if (i > 0) {
+                out.append(',');
+            }
+            int kind = b.get(offset + i) & 0xFF;
+            if (kind == 0) {
+                out.append("eol");
+                break;
+            }
+            if (kind == 1) {
+                out.append("nop");
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return false;
+            }
+            int size = b.get(offset + i + 1) & 0xFF;
+            if (i + size > length) {
+                return false;
+            }
+            int at = offset + i + 2;
+            if (kind == 2 && size == 4) {
+                out.append("mss ").append((b.get(at) & 0xFF) << 8 | (b.get(at + 1) & 0xFF));
+            } else if (kind == 3 && size == 3) {
+                out.append("wscale ").append(b.get(at) & 0xFF);
+            } else if (kind == 4 && size == 2) {
+                out.append("sackOK");
+            } else if (kind == 8 && size == 10) {
+                out.append("ts ").append(u32(b, at)).append(' ').append(u32(b, at + 4));
+            } else {
+                return false;
+            }
+            i += size;
+        }
+        out.append('>');
+        return true;
+    }
+
+    /** Network byte order whatever the buffer's own order (a pcap reader's buffer may be little-endian). */
+    private static long u32(ByteBuffer b, int at) {
+        return (b.get(at) & 0xFFL) << 24 | (b.get(at + 1) & 0xFF) << 16 | (b.get(at + 2) & 0xFF) << 8 | (b.get(at + 3) & 0xFF);
     }
 
     private static void marks(StringBuilder out, DecodedPacket p) {

@@ -36,9 +36,14 @@ import java.util.concurrent.TimeUnit;
  *     (rawsock, and the same packet through pcap4j) against {@code native/packet_bench.c}, alternated
  *     repetition by repetition ({@link PacketRuns}). Targets: build and decode at least 0.5x C; bytes
  *     allocated per packet (B/op) 0.
- * <li>CLI start-up: wall clock of {@code bin/rawsock --version}, with {@code java -version} (the bare
- *     JVM's floor) beside it for context. Not pinned: this is what a user waits for.
+ * <li>Send: {@link SendRuns} (SYN flood against C, hping3, nping, Scapy; peak RSS against hping3).
+ * <li>Packet-socket send: {@link PacketSendRuns} (frames with qdisc bypass against C in the same setup).
+ * <li>Sniff: {@link SniffRuns}.
+ * <li>Decode: {@link DecodeRuns} (a million-packet pcap against tcpdump and tshark; peak RSS).
+ * <li>Start-up: {@link StartupRuns} ({@code rawsock craft} against Scapy and a bare JVM; many commands
+ *     through {@code rawsock script}).
  * </ul>
+ * Before each case, {@link Quiet} waits (bounded) for the machine to be quiet and says how quiet it was.
  *
  * Every loop is bounded in count and time: an echo round gives up after 60 s, a C packet run after 120 s,
  * a start-up run after 30 s; JMH runs for the iterations it is given.
@@ -66,7 +71,7 @@ public final class BenchMain {
          * measured warm.
          */
         static Plan quickPlan() {
-            return new Plan(true, 5, 10_000, 20_000, 7, 3, 10_000_000L, 2, 500, 2, 500);
+            return new Plan(true, 3, 10_000, 10_000, 5, 3, 10_000_000L, 2, 500, 2, 500);
         }
     }
 
@@ -117,7 +122,7 @@ public final class BenchMain {
     record Pinning(List<String> prefix, String description, boolean pinned) {}
 
     /** The cases, in the order they run; --only picks one. */
-    static final List<String> CASES = List.of("echo", "packet", "send", "sniff", "startup");
+    static final List<String> CASES = List.of("echo", "packet", "send", "l2send", "sniff", "decode", "startup");
     private static String only;
 
     private static boolean runs(String name) {
@@ -186,25 +191,44 @@ public final class BenchMain {
 
         List<Row> rows = new ArrayList<>();
         if (runs("echo")) {
+            Quiet.waitFor("echo", plan);
             rows.addAll(echoRows(root, plan, pinning, javaBinary));
         }
         if (runs("packet")) {
+            Quiet.waitFor("packets", plan);
             System.out.println("packets: " + PacketRuns.describe(plan));
             System.out.flush();
             rows.addAll(PacketRuns.rows(root, plan));
         }
         if (runs("send")) {
+            Quiet.waitFor("send", plan);
             System.out.println("send: " + SendRuns.describe(plan));
             System.out.flush();
             rows.addAll(SendRuns.rows(root, plan));
         }
+        if (runs("l2send")) {
+            Quiet.waitFor("packet-send", plan);
+            System.out.println("packet-send: " + PacketSendRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(PacketSendRuns.rows(root, plan));
+        }
         if (runs("sniff")) {
+            Quiet.waitFor("sniff", plan);
             System.out.println("sniff: " + SniffRuns.describe(plan));
             System.out.flush();
             rows.addAll(SniffRuns.rows(root, plan));
         }
+        if (runs("decode")) {
+            Quiet.waitFor("decode", plan);
+            System.out.println("decode: " + DecodeRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(DecodeRuns.rows(root, plan));
+        }
         if (runs("startup")) {
-            rows.add(startupRow(root, plan));
+            Quiet.waitFor("start-up", plan);
+            System.out.println("start-up: " + StartupRuns.describe(plan));
+            System.out.flush();
+            rows.addAll(StartupRuns.rows(root, plan));
         }
 
         String loadAfter = loadAverage();
@@ -347,28 +371,6 @@ public final class BenchMain {
         }
     }
 
-    // ---- CLI start-up ----
-
-    private static Row startupRow(Path root, Plan plan) throws Exception {
-        Path launcher = root.resolve("bin/rawsock");
-        if (!Files.exists(root.resolve("target/rawsock.jar"))) {
-            throw new BenchFailure("target/rawsock.jar is missing: run 'make build' first");
-        }
-        String javaHome = System.getenv("JAVA_HOME");
-        String java = javaHome != null && !javaHome.isEmpty() ? Path.of(javaHome, "bin", "java").toString() : "java";
-        List<String> rawsock = List.of(launcher.toString(), "--version");
-        List<String> bare = List.of(java, "-version");
-        System.out.println("start-up: " + plan.startupRuns() + " runs each after one warm-up, alternating "
-                + "'bin/rawsock --version' and '" + String.join(" ", bare) + "', not pinned");
-        System.out.flush();
-        List<List<Double>> samples = alternate(plan.startupRuns(), List.of(
-                () -> wallMillis(rawsock, root),
-                () -> wallMillis(bare, root)));
-        return new Row("cli_startup_version", "CLI start-up --version", "ms", false, "bin/rawsock --version",
-                Stats.of(samples.get(0)), String.join(" ", bare), Stats.of(samples.get(1)), null,
-                "wall clock, process start to exit; the baseline is the bare JVM's floor");
-    }
-
     /** A measurement that may fail. */
     interface Measurement {
         double measure() throws Exception;
@@ -389,25 +391,6 @@ public final class BenchMain {
             }
         }
         return samples;
-    }
-
-    private static double wallMillis(List<String> command, Path root) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        long start = System.nanoTime();
-        Process p = pb.start();
-        if (!p.waitFor(STARTUP_LIMIT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-            throw new BenchFailure(String.join(" ", command) + ": took over " + STARTUP_LIMIT_SECONDS + " s; gave up");
-        }
-        long elapsed = System.nanoTime() - start;
-        if (p.exitValue() != 0) {
-            throw new BenchFailure(String.join(" ", command) + " failed (exit " + p.exitValue() + ")");
-        }
-        return elapsed / 1e6;
     }
 
     // ---- the machine ----
@@ -495,7 +478,7 @@ public final class BenchMain {
                 out.println("-".repeat(total + 2 * (width.length - 1)));
             }
         }
-        out.println("ratio = rawsock median / baseline median; rtt/s and pkts/s (M = million): higher is better, ms: lower is better");
+        out.println("ratio = rawsock median / baseline median; rtt/s and pkts/s (M = million): higher is better; ms, s, MB: lower is better");
         out.println("B/op = bytes allocated per packet (JMH -prof gc, gc.alloc.rate.norm), the largest over the repetitions; "
                 + "'-': not measured (the C loops call no allocator)");
         for (Row row : rows) {
@@ -520,7 +503,8 @@ public final class BenchMain {
     private static String number(double value, String unit) {
         switch (unit) {
             case "ms": return String.format(Locale.US, "%.1f", value);
-            case "pkts/s": return String.format(Locale.US, "%.2fM", value / 1e6);
+            case "pkts/s": return value >= 1e6 ? String.format(Locale.US, "%.2fM", value / 1e6) : String.format(Locale.US, "%,.0f", value);
+            case "s": return String.format(Locale.US, "%.2f", value);
             default: return String.format(Locale.US, "%,.0f", value);
         }
     }

@@ -81,12 +81,24 @@ final class PacketRuns {
                     jmh.get("pcap4jParse")[0] / 1e6));
             System.out.flush();
         }
+        List<Double> scapyBuild = new ArrayList<>();
+        List<Double> scapyDecode = new ArrayList<>();
+        boolean scapy = Timed.run(List.of(StartupRuns.PYTHON, "-c", "import scapy"), null, null, null, 60).exitCode() == 0;
+        for (int rep = 1; scapy && rep <= plan.packetRepetitions(); rep++) {
+            double[] rates = scapyRates(plan);
+            scapyBuild.add(rates[0]);
+            scapyDecode.add(rates[1]);
+        }
+        if (scapy) {
+            System.out.println(String.format(Locale.US, "  Scapy: build %,.0f  decode %,.0f  pkts/s (medians of %d)",
+                    Stats.of(scapyBuild).median(), Stats.of(scapyDecode).median(), scapyBuild.size()));
+        }
         Stats cBuildStats = Stats.of(cBuild);
         Stats cDecodeStats = Stats.of(cDecode);
         Stats build = Stats.of(java.get("rawsockBuild"));
         Stats decode = Stats.of(java.get("rawsockDecode"));
         String packet = "IPv4+TCP SYN, mss/sackOK/ts/nop/wscale, 60 B, new id and seq per packet, direct buffer";
-        return List.of(
+        List<Row> rows = new ArrayList<>(List.of(
                 new Row("packet_build", "build IPv4+TCP (4 options, both checksums)", "pkts/s", true,
                         "rawsock Assembler.assemble (full)", build, "C packet_bench build", cBuildStats, 0.5,
                         packet + "; the whole packet assembled from a fixed spec",
@@ -109,7 +121,45 @@ final class PacketRuns {
                         "rawsock PacketDecoder.decode", decode, "pcap4j IpV4Packet.newPacket",
                         Stats.of(java.get("pcap4jParse")), null,
                         "pcap4j 1.8: newPacket of the same 64 packets (byte arrays), both checksums verified",
-                        bytesPerOp.get("rawsockDecode"), bytesPerOp.get("pcap4jParse")));
+                        bytesPerOp.get("rawsockDecode"), bytesPerOp.get("pcap4jParse"))));
+        if (scapy) {
+            rows.add(new Row("packet_build_vs_scapy", "build IPv4+TCP, vs Scapy", "pkts/s", true,
+                    "rawsock Assembler.assemble (full)", build, "Scapy bytes(IP()/TCP(options))", Stats.of(scapyBuild), null,
+                    "the same packet and options; Scapy computes lengths and both checksums in bytes()",
+                    bytesPerOp.get("rawsockBuild"), null));
+            rows.add(new Row("packet_decode_vs_scapy", "decode + verify, vs Scapy", "pkts/s", true,
+                    "rawsock PacketDecoder.decode", decode, "Scapy IP(bytes) + checksum check", Stats.of(scapyDecode), null,
+                    "Scapy parses, then rebuilds the packet with the checksums cleared to verify both",
+                    bytesPerOp.get("rawsockDecode"), null));
+        }
+        return rows;
+    }
+
+    /** Scapy building and decoding (with both checksums verified) the same SYN, in one Python process, bounded in count. */
+    private static double[] scapyRates(Plan plan) throws Exception {
+        int n = plan.quick() ? 500 : 3000;
+        String program = "import time\n"
+                + "from scapy.all import IP, TCP\n"
+                + "opts = [('MSS', 1460), ('SAckOK', b''), ('Timestamp', (1, 0)), ('NOP', None), ('WScale', 7)]\n"
+                + "t = time.perf_counter()\n"
+                + "for i in range(" + n + "):\n"
+                + "    raw = bytes(IP(src='127.0.0.1', dst='127.0.0.1', id=i & 0xffff)/TCP(sport=40000, dport=8080, flags='S', seq=i, window=64240, options=opts))\n"
+                + "build = " + n + " / (time.perf_counter() - t)\n"
+                + "t = time.perf_counter()\n"
+                + "for i in range(" + n + "):\n"
+                + "    p = IP(raw)\n"
+                + "    ip_sum, tcp_sum = p.chksum, p[TCP].chksum\n"
+                + "    q = p.copy(); del q.chksum; del q[TCP].chksum; q = IP(bytes(q))\n"
+                + "    assert q.chksum == ip_sum and q[TCP].chksum == tcp_sum\n"
+                + "decode = " + n + " / (time.perf_counter() - t)\n"
+                + "print('build', build); print('decode', decode)\n";
+        NativeTools.Result r = NativeTools.run(120, List.of(StartupRuns.PYTHON, "-c", program));
+        java.util.regex.Matcher a = java.util.regex.Pattern.compile("build ([0-9.]+)").matcher(r.stdout());
+        java.util.regex.Matcher b = java.util.regex.Pattern.compile("decode ([0-9.]+)").matcher(r.stdout());
+        if (r.exitCode() != 0 || !a.find() || !b.find()) {
+            throw new BenchFailure("Scapy build/decode failed (exit " + r.exitCode() + "): " + r.stdout() + r.stderr());
+        }
+        return new double[] {Double.parseDouble(a.group(1)), Double.parseDouble(b.group(1))};
     }
 
     /** rawsock's assembler and the C encoder must build byte for byte the same packet (PacketBench checks pcap4j's). */

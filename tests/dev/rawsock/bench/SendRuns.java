@@ -43,7 +43,7 @@ final class SendRuns {
     }
 
     private static long count(Plan plan) {
-        return plan.quick() ? 200_000 : 1_000_000;
+        return plan.quick() ? 100_000 : 1_000_000;
     }
 
     static List<Row> rows(Path root, Plan plan) throws Exception {
@@ -55,6 +55,11 @@ final class SendRuns {
         long n = count(plan);
         boolean hping = Files.isExecutable(Path.of("/usr/sbin/hping3"));
         boolean nping = Files.isExecutable(Path.of("/usr/bin/nping"));
+        boolean scapy = Timed.run(List.of(StartupRuns.PYTHON, "-c", "import scapy"), null, null, null, LIMIT_SECONDS).exitCode() == 0;
+        List<Double> rawsockRss = new ArrayList<>();
+        List<Double> hpingRss = new ArrayList<>();
+        List<Double> scapySend = new ArrayList<>();
+        List<Double> scapyBytes = new ArrayList<>();
         List<Double> cSendto = new ArrayList<>();
         List<Double> cSendmmsg = new ArrayList<>();
         List<Double> rawsock = new ArrayList<>();
@@ -63,11 +68,13 @@ final class SendRuns {
         for (int rep = 0; rep <= reps(plan); rep++) { // rep 0 warms up and is left out
             double a = cRate(c, "sendto", n);
             double b = cRate(c, "sendmmsg", n);
-            double r = rawsockRate(root, n);
-            double h = hping ? hpingRate(plan) : Double.NaN;
+            double r = rawsockRate(root, n, rep > 0 ? rawsockRss : null);
+            double h = hping ? hpingRate(plan, rep > 0 ? hpingRss : null) : Double.NaN;
             double p = nping ? npingRate(n / 4) : Double.NaN;
-            System.out.printf(Locale.US, "  %s  C sendto %,9.0f  C sendmmsg %,9.0f  rawsock %,9.0f  hping3 %,9.0f  nping %,9.0f  pkts/s%n",
-                    rep == 0 ? "warm-up   " : String.format(Locale.US, "rep %d/%d   ", rep, reps(plan)), a, b, r, h, p);
+            double[] sc = scapy ? scapyRates(plan) : new double[] {Double.NaN, Double.NaN};
+            System.out.printf(Locale.US, "  %s  C sendto %,9.0f  C sendmmsg %,9.0f  rawsock %,9.0f  hping3 %,9.0f  nping %,9.0f"
+                            + "  Scapy send() %,7.0f  Scapy bytes %,9.0f  pkts/s%n",
+                    rep == 0 ? "warm-up   " : String.format(Locale.US, "rep %d/%d   ", rep, reps(plan)), a, b, r, h, p, sc[0], sc[1]);
             System.out.flush();
             if (rep > 0) {
                 cSendto.add(a);
@@ -78,6 +85,10 @@ final class SendRuns {
                 }
                 if (nping) {
                     npingRates.add(p);
+                }
+                if (scapy) {
+                    scapySend.add(sc[0]);
+                    scapyBytes.add(sc[1]);
                 }
             }
         }
@@ -95,7 +106,51 @@ final class SendRuns {
             rows.add(new Row("send_syn_flood_vs_nping", "  the same, vs nping --rate", "pkts/s", true,
                     "rawsock send --flood", mine, "nping -N -H --rate 10M", Stats.of(npingRates), null, null));
         }
+        if (scapy) {
+            rows.add(new Row("send_syn_flood_vs_scapy_send", "  the same, vs Scapy send()", "pkts/s", true,
+                    "rawsock send --flood", mine, "Scapy send(pkt, count=" + scapyCount(plan) + ")", Stats.of(scapySend), null, null));
+            rows.add(new Row("send_syn_flood_vs_scapy_bytes", "  the same, vs Scapy's bytes, reused socket", "pkts/s", true,
+                    "rawsock send --flood", mine, "Python sendto() of bytes(pkt), one raw socket", Stats.of(scapyBytes), null, null));
+        }
+        if (hping && !hpingRss.isEmpty() && !Double.isNaN(hpingRss.get(0))) {
+            double jvmMb = Timed.bareJvmRssMb(root);
+            Stats theirs = Stats.of(hpingRss);
+            double allowedMb = 2 * theirs.median() + jvmMb;
+            rows.add(new Row("send_syn_flood_peak_rss_vs_hping3", "  peak RSS of the flood", "MB", false,
+                    "rawsock send --flood -c " + n, Stats.of(rawsockRss), "hping3 --flood", theirs, allowedMb / theirs.median(),
+                    String.format(Locale.US, "target: 2x hping3 + the bare JVM's %.0f MB = %.0f MB", jvmMb, allowedMb)));
+        }
         return rows;
+    }
+
+    private static int scapyCount(Plan plan) {
+        return plan.quick() ? 500 : 3000;
+    }
+
+    /**
+     * Scapy's two ways to send, in one Python process: {@code send()} (builds and opens a socket per call, the
+     * way scripts use it), and the bytes Scapy built sent again and again through one raw socket (Python's own
+     * loop; Scapy is not involved after the build). Both to 127.0.0.1's closed port, bounded in count.
+     */
+    private static double[] scapyRates(Plan plan) throws Exception {
+        int n = scapyCount(plan);
+        int m = plan.quick() ? 50_000 : 200_000;
+        String program = "import socket, time\n"
+                + "from scapy.all import IP, TCP, send\n"
+                + "p = IP(dst='127.0.0.1')/TCP(dport=" + CLOSED_PORT + ", flags='S')\n"
+                + "t = time.perf_counter(); send(p, count=" + n + ", verbose=0); d = time.perf_counter() - t\n"
+                + "raw = bytes(p); s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)\n"
+                + "t = time.perf_counter()\n"
+                + "for i in range(" + m + "): s.sendto(raw, ('127.0.0.1', 0))\n"
+                + "d2 = time.perf_counter() - t\n"
+                + "print('send', " + n + " / d); print('bytes', " + m + " / d2)\n";
+        String out = run(List.of(StartupRuns.PYTHON, "-c", program));
+        Matcher a = Pattern.compile("send ([0-9.]+)").matcher(out);
+        Matcher b = Pattern.compile("bytes ([0-9.]+)").matcher(out);
+        if (!a.find() || !b.find()) {
+            throw new BenchFailure("Scapy printed no rates: " + out);
+        }
+        return new double[] {Double.parseDouble(a.group(1)), Double.parseDouble(b.group(1))};
     }
 
     private static double cRate(Path binary, String mode, long n) throws Exception {
@@ -107,8 +162,8 @@ final class SendRuns {
         return Double.parseDouble(m.group(1));
     }
 
-    private static double rawsockRate(Path root, long n) throws Exception {
-        String out = run(List.of(root.resolve("bin/rawsock").toString(), "send", "tcp", "--dst", "127.0.0.1",
+    private static double rawsockRate(Path root, long n, List<Double> rssMb) throws Exception {
+        String out = run(rssMb, List.of(root.resolve("bin/rawsock").toString(), "send", "tcp", "--dst", "127.0.0.1",
                 "--dport", CLOSED_PORT, "--sport", "40000", "--seq-increment", "--flood", "-c", Long.toString(n),
                 "--no-replies", "-q"));
         Matcher m = RAWSOCK.matcher(out);
@@ -119,9 +174,9 @@ final class SendRuns {
     }
 
     /** hping3 --flood ignores -c; it runs for a fixed time and reports its count when interrupted. */
-    private static double hpingRate(Plan plan) throws Exception {
-        double seconds = plan.quick() ? 1.5 : 3;
-        String out = run(List.of("timeout", "-s", "INT", seconds + "s", "/usr/sbin/hping3", "127.0.0.1", "-S",
+    private static double hpingRate(Plan plan, List<Double> rssMb) throws Exception {
+        double seconds = plan.quick() ? 1 : 3;
+        String out = run(rssMb, List.of("timeout", "-s", "INT", seconds + "s", "/usr/sbin/hping3", "127.0.0.1", "-S",
                 "-p", CLOSED_PORT, "--flood"));
         Matcher m = HPING.matcher(out);
         if (!m.find()) {
@@ -144,5 +199,20 @@ final class SendRuns {
     private static String run(List<String> command) throws Exception {
         NativeTools.Result r = NativeTools.run(LIMIT_SECONDS, command);
         return r.stdout() + r.stderr();
+    }
+
+    /** The same, adding the process's peak RSS (MB, GNU time) to {@code rssMb} when not null. */
+    private static String run(List<Double> rssMb, List<String> command) throws Exception {
+        if (rssMb == null) {
+            return run(command);
+        }
+        Path out = Files.createTempFile("rawsock-bench-send", ".txt");
+        try {
+            Timed t = Timed.run(command, out, null, null, LIMIT_SECONDS);
+            rssMb.add(t.peakRssKb() / 1024);
+            return Files.readString(out) + t.stderr();
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 }

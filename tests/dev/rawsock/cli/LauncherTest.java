@@ -13,7 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** bin/rawsock runs the built jar quietly on the default JDK and on a JDK 22+ (native access allowed). */
+/**
+ * bin/rawsock runs the built jar quietly on the default JDK and on a JDK 22+ (native access allowed), maps its
+ * classes from the CDS archive the build made, and ignores an archive that does not fit without a word.
+ */
 class LauncherTest {
     private static final Path LAUNCHER = NativeTools.projectRoot().resolve("bin/rawsock");
 
@@ -23,6 +26,54 @@ class LauncherTest {
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.stdout().startsWith("rawsock 0."), r.stdout());
         assertEquals("", r.stderr());
+    }
+
+    @Test
+    void mapsRawsocksClassesFromTheCdsArchiveMadeByTheBuild() throws Exception {
+        Path archive = NativeTools.projectRoot().resolve("target/rawsock.jsa");
+        assertTrue(Files.isRegularFile(archive), "make build writes " + archive);
+        Path log = Files.createTempFile("rawsock-class-load", ".txt");
+        try {
+            NativeTools.Result r = NativeTools.run(60, List.of(LAUNCHER.toString(), "craft", "tcp", "--dst", "127.0.0.1", "--seed", "1"),
+                    Map.of("RAWSOCK_JAVA_OPTS", "-Xlog:class+load=info:file=" + log));
+            assertEquals(0, r.exitCode(), r.stderr());
+            assertTrue(r.stdout().startsWith("TCP 127.0.0.1:"), r.stdout());
+            List<String> lines = Files.readAllLines(log);
+            assertTrue(lines.stream().anyMatch(l -> l.contains("dev.rawsock.cli.CraftCommand source: shared objects file (top)")),
+                    "CraftCommand comes from the archive:\n" + String.join("\n", lines.stream().filter(l -> l.contains("dev.rawsock")).toList()));
+            assertTrue(lines.stream().anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file (top)")),
+                    "picocli (recompiled for Java 17) comes from the archive too");
+            assertFalse(lines.stream().anyMatch(l -> l.contains("jnr.ffi")), "craft loads no jnr-ffi");
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** An installed-like copy (bin/rawsock, lib/rawsock/rawsock.jar) with {@code archive} as its rawsock.jsa. */
+    private static NativeTools.Result versionWithArchive(Path dir, byte[] archive) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path lib = Files.createDirectories(dir.resolve("lib/rawsock"));
+        Files.copy(LAUNCHER, bin.resolve("rawsock"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(NativeTools.projectRoot().resolve("target/rawsock.jar"), lib.resolve("rawsock.jar"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.write(lib.resolve("rawsock.jsa"), archive);
+        // newer than the jar, so the launcher passes it to the JVM, which must refuse it without a word
+        Files.setLastModifiedTime(lib.resolve("rawsock.jsa"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        return NativeTools.run(60, List.of(bin.resolve("rawsock").toString(), "--version"));
+    }
+
+    @Test
+    void anArchiveMadeForAnotherJarOrNoArchiveAtAllIsIgnoredQuietly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // target/rawsock.jsa names target/rawsock.jar: for the copy, the JVM finds the path mismatched.
+        byte[] foreign = Files.readAllBytes(NativeTools.projectRoot().resolve("target/rawsock.jsa"));
+        NativeTools.Result r = versionWithArchive(dir.resolve("foreign"), foreign);
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().startsWith("rawsock 0."), r.stdout());
+        assertEquals("", r.stderr());
+        NativeTools.Result garbage = versionWithArchive(dir.resolve("garbage"), "not an archive".getBytes());
+        assertEquals(0, garbage.exitCode(), garbage.stderr());
+        assertTrue(garbage.stdout().startsWith("rawsock 0."), garbage.stdout());
+        assertEquals("", garbage.stderr());
     }
 
     @Test

@@ -1,0 +1,170 @@
+package dev.rawsock.socket;
+
+import dev.rawsock.linux.Constants;
+import dev.rawsock.linux.ErrnoException;
+import dev.rawsock.linux.LibC;
+import dev.rawsock.linux.Linux;
+import dev.rawsock.linux.NativeBuffer;
+import dev.rawsock.linux.Structs;
+import dev.rawsock.linux.Syscall;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Sends whole Ethernet frames, link header written by the caller, out of one interface on a packet socket
+ * (AF_PACKET, SOCK_RAW; packet(7)), many per call through sendmmsg(2). The frames skip the kernel's IP output
+ * path (no routing, no IP_HDRINCL rewrites: the bytes go out as built) and, with PACKET_QDISC_BYPASS, the
+ * interface's queueing discipline too: the kernel hands each frame straight to the driver. Needs CAP_NET_RAW.
+ *
+ * <p>The socket is opened with protocol 0, so it receives nothing (no frame is ever queued for it); each
+ * message names the interface and the frame's EtherType in its own sockaddr_ll. A flood of frames that the
+ * kernel cannot queue fails with ENOBUFS rather than blocking (qdisc bypass drops at a full device queue).
+ */
+public final class PacketSender implements AutoCloseable {
+    private final SocketApi api;
+    private final Socket socket;
+    private final LibC libc = Linux.libc();
+    private final int interfaceIndex;
+    private final boolean qdiscBypass;
+
+    private PacketSender(SocketApi api, Socket socket, int interfaceIndex, boolean qdiscBypass) {
+        this.api = api;
+        this.socket = socket;
+        this.interfaceIndex = interfaceIndex;
+        this.qdiscBypass = qdiscBypass;
+    }
+
+    /**
+     * Opens a sender on the interface of that name, with PACKET_QDISC_BYPASS when {@code bypassQdisc}
+     * (Linux 3.14+; refused with ENOPROTOOPT before).
+     */
+    public static PacketSender open(SocketApi api, String interfaceName, boolean bypassQdisc) throws ErrnoException {
+        int index = PacketSocket.interfaceIndex(interfaceName);
+        // Protocol 0 (IPPROTO_IP is the 0 of the Protocol table): a packet socket of protocol 0 hooks no
+        // receive handler, so nothing arriving on the host is ever queued for this send-only socket.
+        Socket s = api.socket(Domain.AF_PACKET, SocketType.SOCK_RAW, Protocol.IPPROTO_IP);
+        try {
+            if (bypassQdisc) {
+                api.setsockopt(s, Constants.SOL_PACKET, Constants.PACKET_QDISC_BYPASS, new byte[] {1, 0, 0, 0});
+            }
+        } catch (ErrnoException e) {
+            api.close(s);
+            throw e;
+        }
+        return new PacketSender(api, s, index, bypassQdisc);
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    public int interfaceIndex() {
+        return interfaceIndex;
+    }
+
+    public boolean qdiscBypass() {
+        return qdiscBypass;
+    }
+
+    /**
+     * A sendmmsg(2) arena: {@code slots} frame buffers of {@code slotBytes} each, with their iovecs,
+     * sockaddr_lls (this interface, EtherType {@code etherType}) and mmsghdrs wired once. Fill slots through
+     * {@link Batch#buffer()} at {@link Batch#slotOffset}, set each one's length, then {@link Batch#send(int)}.
+     * Nothing is allocated per frame.
+     */
+    public Batch batch(int slots, int slotBytes, int etherType) {
+        return new Batch(slots, slotBytes, etherType);
+    }
+
+    public final class Batch {
+        private final int slots;
+        private final int slotBytes;
+        private final NativeBuffer frames;
+        private final NativeBuffer headers;
+        private final int iovecs;
+
+        private Batch(int slots, int slotBytes, int etherType) {
+            if (slots < 1 || slotBytes < 14) {
+                throw new IllegalArgumentException("a batch needs at least 1 slot of at least 14 bytes (an Ethernet header)");
+            }
+            this.slots = slots;
+            this.slotBytes = slotBytes;
+            this.frames = NativeBuffer.allocate(slots * slotBytes);
+            this.iovecs = slots * Structs.Mmsghdr.SIZE;
+            int addresses = iovecs + slots * Structs.Iovec.SIZE;
+            this.headers = NativeBuffer.allocate(addresses + slots * Structs.SockaddrLl.SIZE);
+            ByteBuffer h = headers.buffer();
+            for (int i = 0; i < slots; i++) {
+                int msg = i * Structs.Mmsghdr.SIZE + Structs.Mmsghdr.MSG_HDR;
+                int iov = iovecs + i * Structs.Iovec.SIZE;
+                int sll = addresses + i * Structs.SockaddrLl.SIZE;
+                h.putLong(iov + Structs.Iovec.IOV_BASE, frames.address(i * slotBytes));
+                h.putLong(iov + Structs.Iovec.IOV_LEN, 0);
+                h.putShort(sll + Structs.SockaddrLl.SLL_FAMILY, (short) Constants.AF_PACKET);
+                // struct fields are host order (DESIGN.md), sll_protocol is network order: swap on little-endian
+                h.putShort(sll + Structs.SockaddrLl.SLL_PROTOCOL, networkOrder16(etherType));
+                h.putInt(sll + Structs.SockaddrLl.SLL_IFINDEX, interfaceIndex);
+                h.putLong(msg + Structs.Msghdr.MSG_NAME, headers.address(sll));
+                h.putInt(msg + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrLl.SIZE);
+                h.putLong(msg + Structs.Msghdr.MSG_IOV, headers.address(iov));
+                h.putLong(msg + Structs.Msghdr.MSG_IOVLEN, 1);
+            }
+        }
+
+        public int slots() {
+            return slots;
+        }
+
+        /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
+        public NativeBuffer buffer() {
+            return frames;
+        }
+
+        public int slotOffset(int slot) {
+            return slot * slotBytes;
+        }
+
+        public int slotBytes() {
+            return slotBytes;
+        }
+
+        /** Sets how many bytes of slot {@code slot} go out (the whole frame, Ethernet header included). */
+        public void set(int slot, int lengthBytes) {
+            if (lengthBytes < 0 || lengthBytes > slotBytes) {
+                throw new IllegalArgumentException("frame of " + lengthBytes + " bytes in a slot of " + slotBytes);
+            }
+            headers.buffer().putLong(iovecs + slot * Structs.Iovec.SIZE + Structs.Iovec.IOV_LEN, lengthBytes);
+        }
+
+        /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
+        public int send(int count) throws ErrnoException {
+            int fd = socket.fdFor("sendmmsg");
+            int sent = 0;
+            while (sent < count) {
+                int rc = libc.sendmmsg(fd, headers.address(sent * Structs.Mmsghdr.SIZE), count - sent, 0);
+                if (rc < 0) {
+                    int errno = Syscall.errno();
+                    if (Syscall.interrupted(errno)) {
+                        continue;
+                    }
+                    if (sent > 0) {
+                        return sent; // report the partial batch; the next call will meet the error again
+                    }
+                    throw Syscall.failure("sendmmsg", errno, "packet socket on interface index " + interfaceIndex);
+                }
+                sent += rc;
+            }
+            return sent;
+        }
+    }
+
+    private static short networkOrder16(int value) {
+        short v = (short) value;
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN ? v : Short.reverseBytes(v);
+    }
+
+    @Override
+    public void close() throws ErrnoException {
+        api.close(socket);
+    }
+}
