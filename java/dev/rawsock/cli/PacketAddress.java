@@ -59,4 +59,13 @@ record PacketAddress(Integer ipv4, Bytes ipv6, String text) {
         }
         return null;
     }
+
+    /**
+     * The address as the user wrote it. Written out rather than the record's generated toString, whose
+     * invokedynamic bootstrap spins ~17 method-handle classes at start-up (picocli prints option values).
+     */
+    @Override
+    public String toString() {
+        return text;
+    }
 }

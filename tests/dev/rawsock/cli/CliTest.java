@@ -48,6 +48,13 @@ class CliTest {
         }
     }
 
+    /** picocli prints option values with toString: an address prints as the user wrote it (trimmed). */
+    @Test
+    void anAddressOptionPrintsAsWritten() {
+        assertEquals("127.0.0.1", PacketAddress.parse(" 127.0.0.1 ").toString());
+        assertEquals("::1", PacketAddress.parse("::1").toString());
+    }
+
     @Test
     void versionNamesTheTool() {
         CliRun r = rawsock("--version");
