@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * The sniffer case (issue "Send and receive"): packets per second captured and decoded, and the kernel's
  * drops, while the C sendmmsg loop floods lo with SYNs to a closed port. `rawsock sniff --iface lo
  * --count N 'tcp dst port 9 and tcp[flags] & syn'` decodes and prints every SYN (to /dev/null); the rate
- * is what it captured over the time from the flood's start to its own end. The baseline is the rate the
+ * is what it captured over the time from the flood's start to its own end: its exit at N, or, when the
+ * kernel dropped some, the moment its socket's queue was empty again (Rmem in /proc/net/packet). The baseline is the rate the
  * C sender offered. Bounded: the sniffer stops at N packets or is interrupted after a grace period.
  */
 final class SniffRuns {
@@ -69,6 +70,62 @@ final class SniffRuns {
                 drops + " dropped by the kernel over all repetitions"));
     }
 
+    /**
+     * Waits (at most {@code limitMillis}) until the sniffer has exited or its packet socket's receive queue has
+     * stayed empty for 100 ms (Rmem in /proc/net/packet, found by the socket inode among its descriptors);
+     * returns System.nanoTime() of the moment the queue was first seen empty.
+     */
+    private static long awaitDrained(Process sniff, long limitMillis) throws Exception {
+        long deadline = System.nanoTime() + limitMillis * 1_000_000L;
+        long emptySince = -1;
+        while (sniff.isAlive() && System.nanoTime() < deadline) {
+            long queued = queuedBytes(sniff.pid());
+            long now = System.nanoTime();
+            if (queued == 0) {
+                if (emptySince < 0) {
+                    emptySince = now;
+                } else if (now - emptySince >= 100_000_000L) {
+                    return emptySince;
+                }
+            } else {
+                emptySince = -1;
+            }
+            Thread.sleep(5);
+        }
+        return emptySince >= 0 ? emptySince : System.nanoTime();
+    }
+
+    /** The bytes queued on the packet sockets process {@code pid} holds (Rmem, /proc/net/packet), or -1 if none. */
+    private static long queuedBytes(long pid) {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        java.io.File[] fds = new java.io.File("/proc/" + pid + "/fd").listFiles();
+        if (fds == null) {
+            return -1;
+        }
+        for (java.io.File fd : fds) {
+            try {
+                String target = java.nio.file.Files.readSymbolicLink(fd.toPath()).toString();
+                if (target.startsWith("socket:[")) {
+                    inodes.add(target.substring(8, target.length() - 1));
+                }
+            } catch (java.io.IOException gone) {
+                // closed meanwhile
+            }
+        }
+        long queued = -1;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/net/packet"))) {
+                String[] f = line.trim().split("\\s+"); // sk RefCnt Type Proto Iface R Rmem User Inode
+                if (f.length >= 9 && inodes.contains(f[8])) {
+                    queued = Math.max(queued, 0) + Long.parseLong(f[6]);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return queued;
+    }
+
     /** {offered pps, captured pps, captured count, kernel drops}. */
     private static double[] once(Path root, Path c, long n) throws Exception {
         Process sniff = new ProcessBuilder(root.resolve("bin/rawsock").toString(), "sniff", "--iface", "lo",
@@ -104,12 +161,15 @@ final class SniffRuns {
             if (!pps.find()) {
                 throw new BenchFailure("send_bench printed no rate: " + flood.stdout() + flood.stderr());
             }
-            if (!sniff.waitFor(10, TimeUnit.SECONDS)) {
-                // Not all of them arrived (the kernel dropped some): SIGTERM lets the sniffer print its counts.
+            // The sniffer's work ends when its socket's queue is empty after the flood; with no drops that is when
+            // it exits at --count N. With drops it never reaches N: the end is the moment its queue emptied (not
+            // the grace period after), then SIGTERM makes it print its counts.
+            long drainedAt = awaitDrained(sniff, 10_000);
+            double seconds = ((sniff.isAlive() ? drainedAt : System.nanoTime()) - start) / 1e9;
+            if (!sniff.waitFor(200, TimeUnit.MILLISECONDS)) {
                 new ProcessBuilder("kill", "-TERM", Long.toString(sniff.pid())).start().waitFor(5, TimeUnit.SECONDS);
                 sniff.waitFor(10, TimeUnit.SECONDS);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
             reader.join(5000);
             Matcher m;
             synchronized (err) {
