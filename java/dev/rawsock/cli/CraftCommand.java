@@ -35,6 +35,8 @@ import java.util.concurrent.Callable;
 /** Builds an IPv4 or IPv6 packet field by field and prints it (nothing is sent; no privileges needed). */
 @Command(name = "craft", mixinStandardHelpOptions = true,
         description = {
+            "Build an IPv4/IPv6 TCP, UDP, ICMP or raw packet field by field, and print it.",
+            "",
             "Build an IPv4 or IPv6 TCP, UDP, ICMP or raw packet, field by field, and print",
             "it: every field you give is written as given (even when wrong); the rest is",
             "computed (lengths, checksums) or random (id, source port, sequence number;",

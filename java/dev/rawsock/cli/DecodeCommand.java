@@ -31,6 +31,8 @@ import java.util.concurrent.Callable;
 /** Decodes packets from a pcap/pcapng file, standard input, or hex given on the command line. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {
+            "Decode packets from a pcap/pcapng file or hex bytes, every field described.",
+            "",
             "Decode packets as far as their bytes allow and describe every field: from a pcap or pcapng",
             "file (- for standard input), or from hex bytes (--hex; --hex - reads hex from standard input).",
             "Truncated captures and malformed packets are decoded as far as they go and flagged.",

@@ -46,6 +46,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "handshake", mixinStandardHelpOptions = true,
         description = {
+            "Talk TCP by hand with a real kernel in a lab, the sequence arithmetic shown.",
+            "",
             "Talk TCP by hand with a real kernel: SYN, SYN-ACK, ACK, then optional data,",
             "the server's answer read and acknowledged in order, and the close (FIN both",
             "ways, or RST). Every segment is printed with its absolute and relative",

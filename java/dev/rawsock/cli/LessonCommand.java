@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "lesson", mixinStandardHelpOptions = true,
         description = {
+            "Run a lesson of the course (docs/course), command by command.",
+            "",
             "Run a lesson of the course (docs/course) for a class: each command the",
             "lesson shows, in order, under a header with the step's title, with a",
             "pause (press Enter) between them. Without N, list the lessons. The output",

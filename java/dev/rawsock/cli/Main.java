@@ -13,8 +13,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "A Linux raw-socket packet crafting tool and socket-API workbench: the kernel's socket calls,",
-            "called directly and traced, and IPv4/IPv6 TCP/UDP/ICMP packets built, sent, captured and decoded.",
+            "A Linux raw-socket packet crafting tool and socket-API workbench: the kernel's socket calls, "
+                    + "called directly and traced, and IPv4/IPv6 TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
         subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
             HandshakeCommand.class, SniffCommand.class, SegmentsCommand.class, ConnectionsCommand.class,

@@ -37,6 +37,8 @@ import java.util.concurrent.Callable;
 /** Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style statistics. */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = {
+            "Send crafted packets on a raw socket and match the replies (SENT/RCVD lines).",
+            "",
             "Build packets as 'rawsock craft' does and send them on a raw socket (IP_HDRINCL), then match",
             "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
             "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",

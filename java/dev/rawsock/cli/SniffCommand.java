@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 /** Captures packets on an interface (or all, or a raw IP socket), filtered in the kernel, and prints them as decode does. */
 @Command(name = "sniff", mixinStandardHelpOptions = true,
         description = {
+            "Capture packets (tcpdump-style filters) and print them as decode does.",
+            "",
             "Capture packets and print them as 'rawsock decode' does: on one interface",
             "(--iface lo) or all of them through an AF_PACKET socket, or on one IP",
             "protocol through a raw socket (--raw-socket tcp). A tcpdump-style filter",

@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 /** Lists, reads or changes the options of a fresh socket of a chosen family and type. */
 @Command(name = "sockopt", mixinStandardHelpOptions = true,
         description = {
+            "List, read or change socket options, with their values and units.",
+            "",
             "Open a fresh socket and list every known option with its current value and unit,",
             "or read (--get) or change (--set, then read back) one of them.",
         },

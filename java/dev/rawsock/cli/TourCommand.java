@@ -34,6 +34,8 @@ import static dev.rawsock.socket.SocketType.SOCK_STREAM;
  */
 @Command(name = "tour", mixinStandardHelpOptions = true,
         description = {
+            "Every row of the socket API table on loopback, each system call printed as it happens.",
+            "",
             "Run every row of the socket API table on loopback and print each system",
             "call as it happens: socket, bind, listen, connect, accept, write/read both",
             "ways, getsockopt/setsockopt, shutdown of one side (the peer reads 0 = end",

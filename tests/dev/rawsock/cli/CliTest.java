@@ -48,6 +48,29 @@ class CliTest {
         }
     }
 
+    /** The command list shows each command's one-line summary whole: a sentence, not a line cut from a paragraph. */
+    @Test
+    void theCommandListShowsWholeSummaries() {
+        CliRun r = rawsock("--help");
+        String commands = r.out().substring(r.out().indexOf("Commands:\n") + "Commands:\n".length(), r.out().indexOf("\nExit codes:"));
+        java.util.Map<String, String> summaries = new java.util.LinkedHashMap<>();
+        String current = null;
+        for (String line : commands.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^  (\\w+)\\s+(.*)$").matcher(line);
+            if (m.matches()) {
+                current = m.group(1);
+                summaries.put(current, m.group(2).trim());
+            } else if (current != null && !line.isBlank()) {
+                summaries.merge(current, line.trim(), (a, b) -> a + " " + b);
+            }
+        }
+        assertTrue(summaries.keySet().containsAll(java.util.List.of("tour", "craft", "send", "sniff", "lesson", "script", "helper")),
+                summaries.toString());
+        summaries.forEach((command, summary) -> assertTrue(summary.endsWith("."),
+                () -> command + "'s summary in 'rawsock --help' is cut off: '" + summary + "'"));
+        assertTrue(r.out().replaceAll("\\s+", " ").contains("workbench: the kernel's socket calls, called directly and traced"), r.out());
+    }
+
     /** picocli prints option values with toString: an address prints as the user wrote it (trimmed). */
     @Test
     void anAddressOptionPrintsAsWritten() {
