@@ -235,63 +235,43 @@ public final class Ipv6RawSender implements AutoCloseable {
     }
 
     public final class Batch {
-        private final int slots;
-        private final int slotBytes;
-        private final NativeBuffer packets;
-        private final NativeBuffer headers;
-        private final int iovecs;
-        private final int addresses;
+        private final MessageArena arena;
 
         private Batch(int slots, int slotBytes) {
             if (slotBytes < skip) {
                 throw new IllegalArgumentException("slots of " + slotBytes + " bytes cannot hold the 40-byte IPv6 header");
             }
-            this.slots = slots;
-            this.slotBytes = slotBytes;
-            this.packets = NativeBuffer.allocate(slots * slotBytes);
-            this.iovecs = slots * Structs.Mmsghdr.SIZE;
-            this.addresses = iovecs + slots * Structs.Iovec.SIZE;
-            this.headers = NativeBuffer.allocate(addresses + slots * Structs.SockaddrIn6.SIZE);
-            ByteBuffer h = headers.buffer();
+            this.arena = new MessageArena(slots, slotBytes, Structs.SockaddrIn6.SIZE, skip);
+            ByteBuffer h = arena.headers.buffer();
             for (int i = 0; i < slots; i++) {
-                int msg = i * Structs.Mmsghdr.SIZE + Structs.Mmsghdr.MSG_HDR;
-                int iov = iovecs + i * Structs.Iovec.SIZE;
-                int sin6 = addresses + i * Structs.SockaddrIn6.SIZE;
-                h.putLong(iov + Structs.Iovec.IOV_BASE, packets.address(i * slotBytes + skip));
-                h.putLong(iov + Structs.Iovec.IOV_LEN, 0);
-                h.putShort(sin6 + Structs.SockaddrIn6.SIN6_FAMILY, (short) Constants.AF_INET6);
-                h.putLong(msg + Structs.Msghdr.MSG_NAME, headers.address(sin6));
-                h.putInt(msg + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrIn6.SIZE);
-                h.putLong(msg + Structs.Msghdr.MSG_IOV, headers.address(iov));
-                h.putLong(msg + Structs.Msghdr.MSG_IOVLEN, 1);
+                h.putShort(arena.addressOffset(i) + Structs.SockaddrIn6.SIN6_FAMILY, (short) Constants.AF_INET6);
             }
         }
 
         public int slots() {
-            return slots;
+            return arena.slots;
         }
 
         /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
         public NativeBuffer buffer() {
-            return packets;
+            return arena.packets;
         }
 
         public int slotOffset(int slot) {
-            return slot * slotBytes;
+            return arena.slotOffset(slot);
         }
 
         public int slotBytes() {
-            return slotBytes;
+            return arena.slotBytes;
         }
 
         /** The crafted packet in slot {@code slot} is {@code lengthBytes} long: its destination and flow label are read now. */
         public void set(int slot, int lengthBytes) {
-            if (lengthBytes < skip || lengthBytes > slotBytes) {
-                throw new IllegalArgumentException("a " + lengthBytes + "-byte packet in a " + slotBytes + "-byte slot");
+            if (lengthBytes < skip || lengthBytes > arena.slotBytes) {
+                throw new IllegalArgumentException("a " + lengthBytes + "-byte packet in a " + arena.slotBytes + "-byte slot");
             }
-            ByteBuffer h = headers.buffer();
-            h.putLong(iovecs + slot * Structs.Iovec.SIZE + Structs.Iovec.IOV_LEN, lengthBytes - skip);
-            writeAddress(packets.buffer(), slotOffset(slot), h, addresses + slot * Structs.SockaddrIn6.SIZE);
+            arena.length(slot, lengthBytes - skip);
+            writeAddress(arena.packets.buffer(), slotOffset(slot), arena.headers.buffer(), arena.addressOffset(slot));
         }
 
         /**
@@ -300,7 +280,7 @@ public final class Ipv6RawSender implements AutoCloseable {
          */
         public int send(int count) throws ErrnoException {
             int fd = socket.fdFor("sendmmsg");
-            ByteBuffer p = packets.buffer();
+            ByteBuffer p = arena.packets.buffer();
             int sent = 0;
             while (sent < count) {
                 int runEnd = sent + 1;
@@ -309,19 +289,9 @@ public final class Ipv6RawSender implements AutoCloseable {
                     runEnd++;
                 }
                 applyHeader(fd, p, first);
-                while (sent < runEnd) {
-                    int rc = libc.sendmmsg(fd, headers.address(sent * Structs.Mmsghdr.SIZE), runEnd - sent, 0);
-                    if (rc < 0) {
-                        int errno = Syscall.errno();
-                        if (Syscall.interrupted(errno)) {
-                            continue;
-                        }
-                        if (sent > 0) {
-                            return sent; // report the partial batch; the next call will meet the error again
-                        }
-                        throw Syscall.failure("sendmmsg", errno, null);
-                    }
-                    sent += rc;
+                sent = arena.send(libc, fd, sent, runEnd, null);
+                if (sent < runEnd) {
+                    return sent; // report the partial batch; the next call will meet the error again
                 }
             }
             return sent;

@@ -77,84 +77,52 @@ public final class PacketSender implements AutoCloseable {
     }
 
     public final class Batch {
-        private final int slots;
-        private final int slotBytes;
-        private final NativeBuffer frames;
-        private final NativeBuffer headers;
-        private final int iovecs;
+        private final MessageArena arena;
+        private final String where = "packet socket on interface index " + interfaceIndex; // made once, not per call
 
         private Batch(int slots, int slotBytes, int etherType) {
             if (slots < 1 || slotBytes < 14) {
                 throw new IllegalArgumentException("a batch needs at least 1 slot of at least 14 bytes (an Ethernet header)");
             }
-            this.slots = slots;
-            this.slotBytes = slotBytes;
-            this.frames = NativeBuffer.allocate(slots * slotBytes);
-            this.iovecs = slots * Structs.Mmsghdr.SIZE;
-            int addresses = iovecs + slots * Structs.Iovec.SIZE;
-            this.headers = NativeBuffer.allocate(addresses + slots * Structs.SockaddrLl.SIZE);
-            ByteBuffer h = headers.buffer();
+            this.arena = new MessageArena(slots, slotBytes, Structs.SockaddrLl.SIZE, 0);
+            ByteBuffer h = arena.headers.buffer();
             for (int i = 0; i < slots; i++) {
-                int msg = i * Structs.Mmsghdr.SIZE + Structs.Mmsghdr.MSG_HDR;
-                int iov = iovecs + i * Structs.Iovec.SIZE;
-                int sll = addresses + i * Structs.SockaddrLl.SIZE;
-                h.putLong(iov + Structs.Iovec.IOV_BASE, frames.address(i * slotBytes));
-                h.putLong(iov + Structs.Iovec.IOV_LEN, 0);
+                int sll = arena.addressOffset(i);
                 h.putShort(sll + Structs.SockaddrLl.SLL_FAMILY, (short) Constants.AF_PACKET);
                 // struct fields are host order (DESIGN.md), sll_protocol is network order: swap on little-endian
                 h.putShort(sll + Structs.SockaddrLl.SLL_PROTOCOL, networkOrder16(etherType));
                 h.putInt(sll + Structs.SockaddrLl.SLL_IFINDEX, interfaceIndex);
-                h.putLong(msg + Structs.Msghdr.MSG_NAME, headers.address(sll));
-                h.putInt(msg + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrLl.SIZE);
-                h.putLong(msg + Structs.Msghdr.MSG_IOV, headers.address(iov));
-                h.putLong(msg + Structs.Msghdr.MSG_IOVLEN, 1);
             }
         }
 
         public int slots() {
-            return slots;
+            return arena.slots;
         }
 
         /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
         public NativeBuffer buffer() {
-            return frames;
+            return arena.packets;
         }
 
         public int slotOffset(int slot) {
-            return slot * slotBytes;
+            return arena.slotOffset(slot);
         }
 
         public int slotBytes() {
-            return slotBytes;
+            return arena.slotBytes;
         }
 
         /** Sets how many bytes of slot {@code slot} go out (the whole frame, Ethernet header included). */
         public void set(int slot, int lengthBytes) {
-            if (lengthBytes < 0 || lengthBytes > slotBytes) {
-                throw new IllegalArgumentException("frame of " + lengthBytes + " bytes in a slot of " + slotBytes);
+            if (lengthBytes < 0 || lengthBytes > arena.slotBytes) {
+                throw new IllegalArgumentException("frame of " + lengthBytes + " bytes in a slot of " + arena.slotBytes);
             }
-            headers.buffer().putLong(iovecs + slot * Structs.Iovec.SIZE + Structs.Iovec.IOV_LEN, lengthBytes);
+            arena.length(slot, lengthBytes);
         }
 
         /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
         public int send(int count) throws ErrnoException {
-            int fd = socket.fdFor("sendmmsg");
-            int sent = 0;
-            while (sent < count) {
-                int rc = libc.sendmmsg(fd, headers.address(sent * Structs.Mmsghdr.SIZE), count - sent, 0);
-                if (rc < 0) {
-                    int errno = Syscall.errno();
-                    if (Syscall.interrupted(errno)) {
-                        continue;
-                    }
-                    if (sent > 0) {
-                        return sent; // report the partial batch; the next call will meet the error again
-                    }
-                    throw Syscall.failure("sendmmsg", errno, "packet socket on interface index " + interfaceIndex);
-                }
-                sent += rc;
-            }
-            return sent;
+            return arena.send(libc, socket.fdFor("sendmmsg"), 0, count, where);
         }
     }
 

@@ -76,78 +76,42 @@ public final class RawSender implements Ipv4Sender {
     }
 
     public final class Batch {
-        private final int slots;
-        private final int slotBytes;
-        private final NativeBuffer packets;
-        private final NativeBuffer headers;
-        private final int iovecs;
-        private final int addresses;
+        private final MessageArena arena;
 
         private Batch(int slots, int slotBytes) {
-            this.slots = slots;
-            this.slotBytes = slotBytes;
-            this.packets = NativeBuffer.allocate(slots * slotBytes);
-            this.iovecs = slots * Structs.Mmsghdr.SIZE;
-            this.addresses = iovecs + slots * Structs.Iovec.SIZE;
-            this.headers = NativeBuffer.allocate(addresses + slots * Structs.SockaddrIn.SIZE);
-            ByteBuffer h = headers.buffer();
+            this.arena = new MessageArena(slots, slotBytes, Structs.SockaddrIn.SIZE, 0);
+            ByteBuffer h = arena.headers.buffer();
             for (int i = 0; i < slots; i++) {
-                int msg = i * Structs.Mmsghdr.SIZE + Structs.Mmsghdr.MSG_HDR;
-                int iov = iovecs + i * Structs.Iovec.SIZE;
-                int sin = addresses + i * Structs.SockaddrIn.SIZE;
-                h.putLong(iov + Structs.Iovec.IOV_BASE, packets.address(i * slotBytes));
-                h.putLong(iov + Structs.Iovec.IOV_LEN, 0);
-                h.putShort(sin + Structs.SockaddrIn.SIN_FAMILY, (short) Constants.AF_INET);
-                h.putLong(msg + Structs.Msghdr.MSG_NAME, headers.address(sin));
-                h.putInt(msg + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrIn.SIZE);
-                h.putLong(msg + Structs.Msghdr.MSG_IOV, headers.address(iov));
-                h.putLong(msg + Structs.Msghdr.MSG_IOVLEN, 1);
+                h.putShort(arena.addressOffset(i) + Structs.SockaddrIn.SIN_FAMILY, (short) Constants.AF_INET);
             }
         }
 
         public int slots() {
-            return slots;
+            return arena.slots;
         }
 
         /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
         public NativeBuffer buffer() {
-            return packets;
+            return arena.packets;
         }
 
         public int slotOffset(int slot) {
-            return slot * slotBytes;
+            return arena.slotOffset(slot);
         }
 
         public int slotBytes() {
-            return slotBytes;
+            return arena.slotBytes;
         }
 
         /** Sets how many bytes of slot {@code slot} go out, and to which IPv4 address. */
         public void set(int slot, int lengthBytes, int destinationAddress) {
-            ByteBuffer h = headers.buffer();
-            h.putLong(iovecs + slot * Structs.Iovec.SIZE + Structs.Iovec.IOV_LEN, lengthBytes);
-            h.putInt(addresses + slot * Structs.SockaddrIn.SIZE + Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
+            arena.length(slot, lengthBytes);
+            arena.headers.buffer().putInt(arena.addressOffset(slot) + Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
         }
 
         /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
         public int send(int count) throws ErrnoException {
-            int fd = socket.fdFor("sendmmsg");
-            int sent = 0;
-            while (sent < count) {
-                int rc = libc.sendmmsg(fd, headers.address(sent * Structs.Mmsghdr.SIZE), count - sent, 0);
-                if (rc < 0) {
-                    int errno = Syscall.errno();
-                    if (Syscall.interrupted(errno)) {
-                        continue;
-                    }
-                    if (sent > 0) {
-                        return sent; // report the partial batch; the next call will meet the error again
-                    }
-                    throw Syscall.failure("sendmmsg", errno, null);
-                }
-                sent += rc;
-            }
-            return sent;
+            return arena.send(libc, socket.fdFor("sendmmsg"), 0, count, null);
         }
     }
 
