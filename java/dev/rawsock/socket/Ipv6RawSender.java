@@ -234,44 +234,22 @@ public final class Ipv6RawSender implements AutoCloseable {
         return new Batch(slots, slotBytes);
     }
 
-    public final class Batch {
-        private final MessageArena arena;
-
+    public final class Batch extends MessageBatch {
         private Batch(int slots, int slotBytes) {
-            if (slotBytes < skip) {
-                throw new IllegalArgumentException("slots of " + slotBytes + " bytes cannot hold the 40-byte IPv6 header");
-            }
-            this.arena = new MessageArena(slots, slotBytes, Structs.SockaddrIn6.SIZE, skip);
-            ByteBuffer h = arena.headers.buffer();
+            super(slots, slotBytes, HEADER_BYTES, "the 40-byte IPv6 header", Structs.SockaddrIn6.SIZE, skip);
+            ByteBuffer h = headers.buffer();
             for (int i = 0; i < slots; i++) {
-                h.putShort(arena.addressOffset(i) + Structs.SockaddrIn6.SIN6_FAMILY, (short) Constants.AF_INET6);
+                h.putShort(addressOffset(i) + Structs.SockaddrIn6.SIN6_FAMILY, (short) Constants.AF_INET6);
             }
-        }
-
-        public int slots() {
-            return arena.slots;
-        }
-
-        /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
-        public NativeBuffer buffer() {
-            return arena.packets;
-        }
-
-        public int slotOffset(int slot) {
-            return arena.slotOffset(slot);
-        }
-
-        public int slotBytes() {
-            return arena.slotBytes;
         }
 
         /** The crafted packet in slot {@code slot} is {@code lengthBytes} long: its destination and flow label are read now. */
         public void set(int slot, int lengthBytes) {
-            if (lengthBytes < skip || lengthBytes > arena.slotBytes) {
-                throw new IllegalArgumentException("a " + lengthBytes + "-byte packet in a " + arena.slotBytes + "-byte slot");
+            if (lengthBytes < skip || lengthBytes > slotBytes) {
+                throw new IllegalArgumentException("a " + lengthBytes + "-byte packet in a " + slotBytes + "-byte slot");
             }
-            arena.length(slot, lengthBytes - skip);
-            writeAddress(arena.packets.buffer(), slotOffset(slot), arena.headers.buffer(), arena.addressOffset(slot));
+            length(slot, lengthBytes - skip);
+            writeAddress(packets.buffer(), slotOffset(slot), headers.buffer(), addressOffset(slot));
         }
 
         /**
@@ -280,7 +258,7 @@ public final class Ipv6RawSender implements AutoCloseable {
          */
         public int send(int count) throws ErrnoException {
             int fd = socket.fdFor("sendmmsg");
-            ByteBuffer p = arena.packets.buffer();
+            ByteBuffer p = packets.buffer();
             int sent = 0;
             while (sent < count) {
                 int runEnd = sent + 1;
@@ -289,7 +267,7 @@ public final class Ipv6RawSender implements AutoCloseable {
                     runEnd++;
                 }
                 applyHeader(fd, p, first);
-                sent = arena.send(libc, fd, sent, runEnd, null);
+                sent = sendSlots(libc, fd, sent, runEnd, null);
                 if (sent < runEnd) {
                     return sent; // report the partial batch; the next call will meet the error again
                 }

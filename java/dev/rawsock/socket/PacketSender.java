@@ -76,18 +76,14 @@ public final class PacketSender implements AutoCloseable {
         return new Batch(slots, slotBytes, etherType);
     }
 
-    public final class Batch {
-        private final MessageArena arena;
+    public final class Batch extends MessageBatch {
         private final String where = "packet socket on interface index " + interfaceIndex; // made once, not per call
 
         private Batch(int slots, int slotBytes, int etherType) {
-            if (slots < 1 || slotBytes < 14) {
-                throw new IllegalArgumentException("a batch needs at least 1 slot of at least 14 bytes (an Ethernet header)");
-            }
-            this.arena = new MessageArena(slots, slotBytes, Structs.SockaddrLl.SIZE, 0);
-            ByteBuffer h = arena.headers.buffer();
+            super(slots, slotBytes, 14, "an Ethernet header", Structs.SockaddrLl.SIZE, 0);
+            ByteBuffer h = headers.buffer();
             for (int i = 0; i < slots; i++) {
-                int sll = arena.addressOffset(i);
+                int sll = addressOffset(i);
                 h.putShort(sll + Structs.SockaddrLl.SLL_FAMILY, (short) Constants.AF_PACKET);
                 // struct fields are host order (DESIGN.md), sll_protocol is network order: swap on little-endian
                 h.putShort(sll + Structs.SockaddrLl.SLL_PROTOCOL, networkOrder16(etherType));
@@ -95,34 +91,17 @@ public final class PacketSender implements AutoCloseable {
             }
         }
 
-        public int slots() {
-            return arena.slots;
-        }
-
-        /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
-        public NativeBuffer buffer() {
-            return arena.packets;
-        }
-
-        public int slotOffset(int slot) {
-            return arena.slotOffset(slot);
-        }
-
-        public int slotBytes() {
-            return arena.slotBytes;
-        }
-
         /** Sets how many bytes of slot {@code slot} go out (the whole frame, Ethernet header included). */
         public void set(int slot, int lengthBytes) {
-            if (lengthBytes < 0 || lengthBytes > arena.slotBytes) {
-                throw new IllegalArgumentException("frame of " + lengthBytes + " bytes in a slot of " + arena.slotBytes);
+            if (lengthBytes < 0 || lengthBytes > slotBytes) {
+                throw new IllegalArgumentException("frame of " + lengthBytes + " bytes in a slot of " + slotBytes);
             }
-            arena.length(slot, lengthBytes);
+            length(slot, lengthBytes);
         }
 
         /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
         public int send(int count) throws ErrnoException {
-            return arena.send(libc, socket.fdFor("sendmmsg"), 0, count, where);
+            return sendSlots(libc, socket.fdFor("sendmmsg"), 0, count, where);
         }
     }
 

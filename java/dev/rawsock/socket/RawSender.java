@@ -75,43 +75,24 @@ public final class RawSender implements Ipv4Sender {
         return new Batch(slots, slotBytes);
     }
 
-    public final class Batch {
-        private final MessageArena arena;
-
+    public final class Batch extends MessageBatch {
         private Batch(int slots, int slotBytes) {
-            this.arena = new MessageArena(slots, slotBytes, Structs.SockaddrIn.SIZE, 0);
-            ByteBuffer h = arena.headers.buffer();
+            super(slots, slotBytes, 1, "a packet", Structs.SockaddrIn.SIZE, 0);
+            ByteBuffer h = headers.buffer();
             for (int i = 0; i < slots; i++) {
-                h.putShort(arena.addressOffset(i) + Structs.SockaddrIn.SIN_FAMILY, (short) Constants.AF_INET);
+                h.putShort(addressOffset(i) + Structs.SockaddrIn.SIN_FAMILY, (short) Constants.AF_INET);
             }
-        }
-
-        public int slots() {
-            return arena.slots;
-        }
-
-        /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
-        public NativeBuffer buffer() {
-            return arena.packets;
-        }
-
-        public int slotOffset(int slot) {
-            return arena.slotOffset(slot);
-        }
-
-        public int slotBytes() {
-            return arena.slotBytes;
         }
 
         /** Sets how many bytes of slot {@code slot} go out, and to which IPv4 address. */
         public void set(int slot, int lengthBytes, int destinationAddress) {
-            arena.length(slot, lengthBytes);
-            arena.headers.buffer().putInt(arena.addressOffset(slot) + Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
+            length(slot, lengthBytes);
+            headers.buffer().putInt(addressOffset(slot) + Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
         }
 
         /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
         public int send(int count) throws ErrnoException {
-            return arena.send(libc, socket.fdFor("sendmmsg"), 0, count, null);
+            return sendSlots(libc, socket.fdFor("sendmmsg"), 0, count, null);
         }
     }
 

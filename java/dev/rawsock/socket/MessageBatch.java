@@ -9,12 +9,13 @@ import dev.rawsock.linux.Syscall;
 import java.nio.ByteBuffer;
 
 /**
- * The memory behind a sendmmsg(2) batch, shared by the IPv4, IPv6 and packet-socket senders: {@code slots}
- * packet buffers of {@code slotBytes}, and for each slot an mmsghdr naming one iovec and one address
- * ({@code addressBytes} of sockaddr), all wired once so nothing is allocated per packet. The sender writes
- * each slot's address family fields itself ({@link #addressOffset}) and each packet's length.
+ * A sendmmsg(2) batch, the base of the IPv4, IPv6 and packet-socket senders' batches: {@code slots} packet
+ * buffers of {@code slotBytes}, and for each slot an mmsghdr naming one iovec and one address
+ * ({@code addressBytes} of sockaddr), all wired once so nothing is allocated per packet. A sender's batch
+ * writes each slot's address fields itself ({@link #addressOffset}) and each packet's length. Fill slots
+ * through {@link #buffer()} at {@link #slotOffset}.
  */
-final class MessageArena {
+abstract class MessageBatch {
     final int slots;
     final int slotBytes;
     final NativeBuffer packets;
@@ -23,10 +24,14 @@ final class MessageArena {
     private final int addresses;
     private final int addressBytes;
 
-    /** {@code skipBytes}: how far into each slot the bytes handed to the kernel start (a header it builds itself). */
-    MessageArena(int slots, int slotBytes, int addressBytes, int skipBytes) {
-        if (slots < 1 || slotBytes < 1) {
-            throw new IllegalArgumentException("a batch needs at least 1 slot of at least 1 byte, not " + slots + " of " + slotBytes);
+    /**
+     * {@code minSlotBytes}: the least a slot must hold ({@code slotHolds} says what, for the message);
+     * {@code skipBytes}: how far into each slot the bytes handed to the kernel start (a header it builds itself).
+     */
+    MessageBatch(int slots, int slotBytes, int minSlotBytes, String slotHolds, int addressBytes, int skipBytes) {
+        if (slots < 1 || slotBytes < Math.max(1, minSlotBytes)) {
+            throw new IllegalArgumentException("a batch needs at least 1 slot of at least " + Math.max(1, minSlotBytes)
+                    + " bytes (" + slotHolds + "), not " + slots + " of " + slotBytes);
         }
         this.slots = slots;
         this.slotBytes = slotBytes;
@@ -48,17 +53,30 @@ final class MessageArena {
         }
     }
 
-    /** Where slot {@code slot}'s sockaddr starts in {@link #headers}. */
-    int addressOffset(int slot) {
-        return addresses + slot * addressBytes;
+    public final int slots() {
+        return slots;
     }
 
-    int slotOffset(int slot) {
+    /** The memory all slots share; slot i starts at {@link #slotOffset(int)}. */
+    public final NativeBuffer buffer() {
+        return packets;
+    }
+
+    public final int slotOffset(int slot) {
         return slot * slotBytes;
     }
 
+    public final int slotBytes() {
+        return slotBytes;
+    }
+
+    /** Where slot {@code slot}'s sockaddr starts in {@link #headers}. */
+    final int addressOffset(int slot) {
+        return addresses + slot * addressBytes;
+    }
+
     /** The bytes of slot {@code slot} the kernel takes (after the skipped part). */
-    void length(int slot, long bytes) {
+    final void length(int slot, long bytes) {
         headers.buffer().putLong(iovecs + slot * Structs.Iovec.SIZE + Structs.Iovec.IOV_LEN, bytes);
     }
 
@@ -67,7 +85,7 @@ final class MessageArena {
      * slot reached. A failure after slots went (now or in an earlier run) ends early with the slot reached:
      * the next call meets the error again; a failure before any went is thrown, {@code detail} in the message.
      */
-    int send(LibC libc, int fd, int from, int to, String detail) throws ErrnoException {
+    final int sendSlots(LibC libc, int fd, int from, int to, String detail) throws ErrnoException {
         int sent = from;
         while (sent < to) {
             int rc = libc.sendmmsg(fd, headers.address(sent * Structs.Mmsghdr.SIZE), to - sent, 0);
