@@ -117,7 +117,7 @@ public final class Main implements Runnable {
             if (ex instanceof NativeUnavailableException) {
                 return ExitCodes.FAILURE;
             }
-            if (!(ex instanceof java.io.IOException) && !(ex instanceof dev.rawsock.lab.LabException) && !verbose.getAsBoolean()) {
+            if (!(ex instanceof java.io.IOException) && !verbose.getAsBoolean()) {
                 e.println("rawsock: (an internal error: run with --verbose for the stack trace, and please report it)");
             }
             return ExitCodes.FAILURE;
