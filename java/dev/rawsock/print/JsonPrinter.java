@@ -302,29 +302,13 @@ public final class JsonPrinter {
     }
 
     /**
-     * Writes the options nearly every segment carries (eol, nop, mss, wscale, sackOK, timestamps, each of its
-     * proper length) straight from the bytes, as {@link #tcpOption} writes the parsed ones; returns false,
-     * having written nothing, when anything else is there (the caller then takes the parsed path).
+     * Writes the options nearly every segment carries straight from the bytes, as {@link #tcpOption} writes the
+     * parsed ones; returns false, having written nothing, when anything else is there
+     * ({@link TcpOptions#onlyCommon}; the caller then takes the parsed path).
      */
     private boolean commonTcpOptions(ByteBuffer b, int offset, int length) throws IOException {
-        for (int i = 0; i < length; ) {
-            int kind = b.get(offset + i) & 0xFF;
-            if (kind == 0) {
-                break;
-            }
-            if (kind == 1) {
-                i++;
-                continue;
-            }
-            if (i + 1 >= length) {
-                return false;
-            }
-            int size = b.get(offset + i + 1) & 0xFF;
-            boolean common = (kind == 2 && size == 4) || (kind == 3 && size == 3) || (kind == 4 && size == 2) || (kind == 8 && size == 10);
-            if (!common || i + size > length) {
-                return false;
-            }
-            i += size;
+        if (!TcpOptions.onlyCommon(b, offset, length)) {
+            return false;
         }
         for (int i = 0; i < length; ) {
             int kind = b.get(offset + i) & 0xFF;

@@ -200,11 +200,10 @@ public final class LinePrinter {
 
     /** TCP options as tcpdump writes them: {@code <mss 1460,sackOK,ts 1 0,nop,wscale 7>}. */
     static void tcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
-        int mark = out.length();
-        if (commonTcpOptions(out, b, offset, length)) {
+        if (TcpOptions.onlyCommon(b, offset, length)) {
+            commonTcpOptions(out, b, offset, length);
             return;
         }
-        out.setLength(mark);
         TcpOptions.Parsed parsed = TcpOptions.parse(b, offset, length);
         out.append(" <");
         boolean first = true;
@@ -222,11 +221,10 @@ public final class LinePrinter {
     }
 
     /**
-     * The options nearly every segment carries (eol, nop, mss, wscale, sackOK, timestamps, each of its proper
-     * length), written straight from the bytes with nothing allocated: the decode hot path. Returns false at
-     * anything else (sack blocks, unknown kinds, bad lengths), and the caller prints through {@link TcpOptions#parse}.
+     * The options nearly every segment carries ({@link TcpOptions#onlyCommon}), written straight from the
+     * bytes with nothing allocated: the decode hot path. The same text {@link TcpOptionText} gives.
      */
-    private static boolean commonTcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
+    private static void commonTcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
         out.append(" <");
         int i = 0;
         while (i < length) {
@@ -234,38 +232,28 @@ public final class LinePrinter {
                 out.append(',');
             }
             int kind = b.get(offset + i) & 0xFF;
-            if (kind == 0) {
+            if (kind == TcpOptions.EOL) {
                 out.append("eol");
                 break;
             }
-            if (kind == 1) {
+            if (kind == TcpOptions.NOP) {
                 out.append("nop");
                 i++;
                 continue;
             }
-            if (i + 1 >= length) {
-                return false;
-            }
-            int size = b.get(offset + i + 1) & 0xFF;
-            if (i + size > length) {
-                return false;
-            }
             int at = offset + i + 2;
-            if (kind == 2 && size == 4) {
+            if (kind == TcpOptions.MSS) {
                 out.append("mss ").append((b.get(at) & 0xFF) << 8 | (b.get(at + 1) & 0xFF));
-            } else if (kind == 3 && size == 3) {
+            } else if (kind == TcpOptions.WINDOW_SCALE) {
                 out.append("wscale ").append(b.get(at) & 0xFF);
-            } else if (kind == 4 && size == 2) {
+            } else if (kind == TcpOptions.SACK_PERMITTED) {
                 out.append("sackOK");
-            } else if (kind == 8 && size == 10) {
-                out.append("ts ").append(u32(b, at)).append(' ').append(u32(b, at + 4));
             } else {
-                return false;
+                out.append("ts ").append(u32(b, at)).append(' ').append(u32(b, at + 4));
             }
-            i += size;
+            i += b.get(offset + i + 1) & 0xFF;
         }
         out.append('>');
-        return true;
     }
 
     /** Network byte order whatever the buffer's own order (a pcap reader's buffer may be little-endian). */

@@ -103,6 +103,36 @@ public final class TcpOptions {
     }
 
     /**
+     * True when every option up to an EOL is one nearly every segment carries, at its proper length: NOP, MSS (4),
+     * window scale (3), SACK-permitted (2), timestamps (10), and none runs past {@code length}. Printers write
+     * such options straight from the bytes and take {@link #parse} for anything else. Allocates nothing.
+     */
+    public static boolean onlyCommon(ByteBuffer b, int offset, int length) {
+        int i = 0;
+        while (i < length) {
+            int kind = b.get(offset + i) & 0xFF;
+            if (kind == EOL) {
+                return true;
+            }
+            if (kind == NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return false;
+            }
+            int size = b.get(offset + i + 1) & 0xFF;
+            boolean common = (kind == MSS && size == 4) || (kind == WINDOW_SCALE && size == 3)
+                    || (kind == SACK_PERMITTED && size == 2) || (kind == TIMESTAMPS && size == 10);
+            if (!common || i + size > length) {
+                return false;
+            }
+            i += size;
+        }
+        return true;
+    }
+
+    /**
      * The offset (from the first option byte) of the first malformation by the rules above, or -1 when
      * the options are well formed. Allocates nothing: this is the decoder's hot path.
      */

@@ -179,4 +179,43 @@ class LinePrinterTest {
         TcpView t = new TcpView().wrap(p.buffer(), 20);
         assertEquals(1000, t.sequenceNumber());
     }
+
+    /** The straight-from-the-bytes path for common options writes what the parsed path writes, option for option. */
+    @org.junit.jupiter.api.Test
+    void commonOptionsFromTheBytesReadAsTheParsedOnes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int n = 0; n < 2_000; n++) {
+            java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+            for (int k = random.nextInt(1, 7); k > 0 && o.size() < 30; k--) {
+                switch (random.nextInt(5)) {
+                    case 0 -> o.write(1);
+                    case 1 -> o.writeBytes(new byte[] {2, 4, (byte) random.nextInt(256), (byte) random.nextInt(256)});
+                    case 2 -> o.writeBytes(new byte[] {3, 3, (byte) random.nextInt(256)});
+                    case 3 -> o.writeBytes(new byte[] {4, 2});
+                    default -> {
+                        byte[] ts = new byte[10];
+                        random.nextBytes(ts);
+                        ts[0] = 8;
+                        ts[1] = 10;
+                        o.writeBytes(ts);
+                    }
+                }
+            }
+            if (random.nextBoolean()) {
+                o.write(0); // EOL, then padding
+                o.write(random.nextInt(256));
+            }
+            byte[] raw = o.toByteArray();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
+            assertTrue(dev.rawsock.wire.TcpOptions.onlyCommon(b, 0, raw.length), Bytes.of(raw).hex());
+            StringBuilder fast = new StringBuilder();
+            LinePrinter.tcpOptions(fast, b, 0, raw.length);
+            StringBuilder parsed = new StringBuilder(" <");
+            java.util.List<dev.rawsock.wire.TcpOption> options = dev.rawsock.wire.TcpOptions.parse(b, 0, raw.length).options();
+            for (int j = 0; j < options.size(); j++) {
+                parsed.append(j > 0 ? "," : "").append(TcpOptionText.text(options.get(j)));
+            }
+            assertEquals(parsed.append('>').toString(), fast.toString(), Bytes.of(raw).hex());
+        }
+    }
 }

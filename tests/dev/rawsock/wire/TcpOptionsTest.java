@@ -253,4 +253,23 @@ class TcpOptionsTest {
         assertEquals("ts", TcpOptions.kindName(8));
         assertEquals("opt-254", TcpOptions.kindName(254));
     }
+
+    /** onlyCommon: the options printers write straight from the bytes; everything else goes through parse. */
+    @Test
+    void onlyCommonAcceptsLinuxSynOptionsAndNothingElse() {
+        byte[] linuxSyn = {2, 4, 0x05, (byte) 0xB4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+        assertTrue(TcpOptions.onlyCommon(ByteBuffer.wrap(linuxSyn), 0, linuxSyn.length));
+        byte[] eolThenJunk = {1, 1, 0, 99, 77};
+        assertTrue(TcpOptions.onlyCommon(ByteBuffer.wrap(eolThenJunk), 0, eolThenJunk.length), "after EOL is padding");
+        byte[][] others = {
+            {5, 10, 0, 0, 0, 1, 0, 0, 0, 2},  // a SACK block
+            {99, 2},                          // an unknown kind
+            {2, 3, 5},                        // MSS of the wrong length
+            {8, 10, 0, 0, 0, 1},              // timestamps running past the end
+            {1, 2},                           // a kind with no length byte
+        };
+        for (byte[] o : others) {
+            org.junit.jupiter.api.Assertions.assertFalse(TcpOptions.onlyCommon(ByteBuffer.wrap(o), 0, o.length), Bytes.of(o).hex());
+        }
+    }
 }
