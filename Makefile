@@ -48,7 +48,7 @@ picocli-for-cds:
 
 native: $(NATIVE_BINARIES)
 
-target/native/%: native/%.c native/trace.h
+target/native/%: native/%.c native/trace.h native/loopback_syn.h
 	@mkdir -p target/native
 	$(CC) $(CFLAGS) -o $@ $<
 

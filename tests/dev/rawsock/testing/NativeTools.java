@@ -37,7 +37,8 @@ public final class NativeTools {
             throw new IllegalStateException("no such native source: " + source);
         }
         if (!Files.exists(binary) || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) < 0
-                || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(root.resolve("native/trace.h"))) < 0) {
+                || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(root.resolve("native/trace.h"))) < 0
+                || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(root.resolve("native/loopback_syn.h"))) < 0) {
             Files.createDirectories(binary.getParent());
             Result r = run(60, List.of("gcc", "-O2", "-Wall", "-Wextra", "-std=gnu11", "-o", binary.toString(), source.toString()));
             if (r.exitCode() != 0) {
