@@ -1,5 +1,6 @@
 package dev.rawsock.cli;
 
+import dev.rawsock.helper.Accounts;
 import dev.rawsock.helper.AuditLog;
 import dev.rawsock.helper.HelperClient;
 import dev.rawsock.helper.HelperServer;
@@ -139,7 +140,7 @@ final class HelperCommand implements Callable<Integer> {
         Integer gid = null;
         if (group != null) {
             try {
-                gid = groupId(group);
+                gid = Accounts.gid(group);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--socket-group: " + e.getMessage());
             }
@@ -198,15 +199,6 @@ final class HelperCommand implements Callable<Integer> {
         err.println("rawsock: no CAP_NET_RAW here; " + doing + " through the helper at " + path);
         err.flush();
         return path;
-    }
-
-    private static int groupId(String group) {
-        String t = group.trim();
-        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
-            return Integer.parseInt(t);
-        }
-        // the same lookup the policy uses for --allow-group
-        return new Policy.Builder().set("allow-group", t).build().allowedGids().iterator().next();
     }
 
     private static String permissions(String mode, boolean group) {

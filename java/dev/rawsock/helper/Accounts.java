@@ -10,7 +10,7 @@ import java.util.List;
  * resolve --allow-uid/--allow-group/--socket-group names and to ask whether a peer's uid is a listed
  * member of a group (SO_PEERCRED gives only the primary gid).
  */
-final class Accounts {
+public final class Accounts {
     private Accounts() {}
 
     private static final Path PASSWD = Path.of("/etc/passwd");
@@ -20,7 +20,8 @@ final class Accounts {
         return id(PASSWD, nameOrNumber, "user");
     }
 
-    static int gid(String nameOrNumber) {
+    /** A group's id from its name or number; IllegalArgumentException names what was not found. */
+    public static int gid(String nameOrNumber) {
         return id(GROUP, nameOrNumber, "group");
     }
 
