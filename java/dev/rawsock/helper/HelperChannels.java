@@ -4,6 +4,7 @@ import dev.rawsock.capture.LinkType;
 import dev.rawsock.craft.Transport;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.probe.ProbeRun;
+import dev.rawsock.socket.PacketSource;
 import dev.rawsock.probe.ProbeSeries;
 import dev.rawsock.socket.Ipv4Sender;
 import dev.rawsock.wire.Ipv4Address;
@@ -60,7 +61,7 @@ public final class HelperChannels implements ProbeRun.Channels, AutoCloseable {
     }
 
     @Override
-    public ProbeRun.Replies replies(ProbeSeries series) {
+    public PacketSource replies(ProbeSeries series) {
         long duration = captureMillis();
         String filter = replyFilter(series);
         HelperClient.CaptureStream stream = HelperClient.capture(path,
@@ -84,7 +85,7 @@ public final class HelperChannels implements ProbeRun.Channels, AutoCloseable {
     }
 
     /** A helper capture as ProbeRun's reply source: the link header is dropped, IPv4 packets are handed on. */
-    private static final class StreamReplies implements ProbeRun.Replies {
+    private static final class StreamReplies implements PacketSource {
         private final HelperClient.CaptureStream stream;
         private final LinkType linkType;
         private long timestampNanos;

@@ -5,6 +5,7 @@ import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.socket.Ipv4Sender;
 import dev.rawsock.socket.Ipv6RawSender;
 import dev.rawsock.socket.PacketSocket;
+import dev.rawsock.socket.PacketSource;
 import dev.rawsock.socket.Protocol;
 import dev.rawsock.socket.RawSender;
 import dev.rawsock.socket.SocketApi;
@@ -60,74 +61,7 @@ public final class ProbeRun {
         Ipv4Sender sender() throws ErrnoException;
 
         /** Starts reading replies to {@code series} (before the first probe goes out). */
-        Replies replies(ProbeSeries series) throws ErrnoException;
-    }
-
-    /** A source of received IPv4 packets, header first, as the reply capture reads them. */
-    public interface Replies extends AutoCloseable {
-        /** Copies the next packet to {@code into} at {@code offset}, waiting up to {@code timeoutMillis}; -1 when none came. */
-        int receive(NativeBuffer into, int offset, int capacity, int timeoutMillis) throws ErrnoException;
-
-        /** The last packet's receive time (CLOCK_REALTIME ns), or 0 when unknown. */
-        long timestampNanos();
-
-        /** True when the last packet was one this host sent. */
-        boolean outgoing();
-
-        int originalLength();
-
-        /** True when the kernel left the last packet's transport checksum to offload (loopback). */
-        boolean checksumNotReady();
-
-        /** Packets the source lost before they were read. */
-        long drops() throws ErrnoException;
-
-        @Override
-        void close() throws ErrnoException;
-    }
-
-    /** This process's own cooked packet socket as the reply source. */
-    private static final class PacketReplies implements Replies {
-        private final PacketSocket socket;
-
-        PacketReplies(PacketSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public int receive(NativeBuffer into, int offset, int capacity, int timeoutMillis) throws ErrnoException {
-            return socket.receive(into, offset, capacity, timeoutMillis);
-        }
-
-        @Override
-        public long timestampNanos() {
-            return socket.timestampNanos();
-        }
-
-        @Override
-        public boolean outgoing() {
-            return socket.outgoing();
-        }
-
-        @Override
-        public int originalLength() {
-            return socket.originalLength();
-        }
-
-        @Override
-        public boolean checksumNotReady() {
-            return socket.checksumNotReady();
-        }
-
-        @Override
-        public long drops() throws ErrnoException {
-            return socket.statistics().drops();
-        }
-
-        @Override
-        public void close() throws ErrnoException {
-            socket.close();
-        }
+        PacketSource replies(ProbeSeries series) throws ErrnoException;
     }
 
     private static final int RECEIVE_BYTES = 65536;
@@ -143,7 +77,7 @@ public final class ProbeRun {
     private final PacketDecoder decoder = new PacketDecoder();
     private final DecodedPacket decoded = new DecodedPacket();
     private ReplyMatcher matcher;
-    private Replies capture;
+    private PacketSource capture;
     private NativeBuffer receiveBuffer;
     private final dev.rawsock.linux.RealtimeClock clock = new dev.rawsock.linux.RealtimeClock();
     /** System.nanoTime at the start: pacing and bounds. */
@@ -184,7 +118,7 @@ public final class ProbeRun {
                         throw e;
                     }
                 }
-                capture = new PacketReplies(socket);
+                capture = socket;
             }
             if (capture != null) {
                 receiveBuffer = NativeBuffer.allocate(RECEIVE_BYTES);

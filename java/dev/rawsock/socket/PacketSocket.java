@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * filter so the kernel drops what is not wanted, and reports the kernel's drop count. Receiving allocates
  * nothing: all memory is set up when the socket is opened. Needs CAP_NET_RAW.
  */
-public final class PacketSocket implements AutoCloseable {
+public final class PacketSocket implements PacketSource {
     private final SocketApi api;
     private final Socket socket;
     private final boolean cooked;
@@ -283,6 +283,12 @@ public final class PacketSocket implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(raw).order(java.nio.ByteOrder.nativeOrder());
         return new Statistics(Integer.toUnsignedLong(b.getInt(Structs.TpacketStats.TP_PACKETS)),
                 Integer.toUnsignedLong(b.getInt(Structs.TpacketStats.TP_DROPS)));
+    }
+
+    /** The kernel's drops since the last call ({@link #statistics()}). */
+    @Override
+    public long drops() throws ErrnoException {
+        return statistics().drops();
     }
 
     public Socket socket() {
