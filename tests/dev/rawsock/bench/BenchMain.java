@@ -121,9 +121,28 @@ public final class BenchMain {
     /** Where echo rounds run: pinned with taskset to one CPU, or not. */
     record Pinning(List<String> prefix, String description, boolean pinned) {}
 
-    /** The cases, in the order they run; --only picks one. */
-    static final List<String> CASES = List.of("echo", "packet", "send", "l2send", "sniff", "decode", "startup");
+    /** The one case --only names, or null for all of them. */
     private static String only;
+
+    /** The rows one case measures. */
+    interface CaseRows {
+        List<Row> rows(Path root, Plan plan) throws Exception;
+    }
+
+    /** A case after echo: its --only name, the label of its progress lines, what it will do, and its rows. */
+    record BenchCase(String option, String label, java.util.function.Function<Plan, String> describe, CaseRows rows) {}
+
+    static final List<BenchCase> AFTER_ECHO = List.of(
+            new BenchCase("packet", "packets", PacketRuns::describe, PacketRuns::rows),
+            new BenchCase("send", "send", SendRuns::describe, SendRuns::rows),
+            new BenchCase("l2send", "packet-send", PacketSendRuns::describe, PacketSendRuns::rows),
+            new BenchCase("sniff", "sniff", SniffRuns::describe, SniffRuns::rows),
+            new BenchCase("decode", "decode", DecodeRuns::describe, DecodeRuns::rows),
+            new BenchCase("startup", "start-up", StartupRuns::describe, StartupRuns::rows));
+
+    /** Every case's --only name: echo, then the others in the order they run. */
+    static final List<String> CASES = java.util.stream.Stream.concat(java.util.stream.Stream.of("echo"),
+            AFTER_ECHO.stream().map(BenchCase::option)).toList();
 
     private static boolean runs(String name) {
         return only == null || only.equals(name);
@@ -194,41 +213,13 @@ public final class BenchMain {
             Quiet.waitFor("echo", plan);
             rows.addAll(echoRows(root, plan, pinning, javaBinary));
         }
-        if (runs("packet")) {
-            Quiet.waitFor("packets", plan);
-            System.out.println("packets: " + PacketRuns.describe(plan));
-            System.out.flush();
-            rows.addAll(PacketRuns.rows(root, plan));
-        }
-        if (runs("send")) {
-            Quiet.waitFor("send", plan);
-            System.out.println("send: " + SendRuns.describe(plan));
-            System.out.flush();
-            rows.addAll(SendRuns.rows(root, plan));
-        }
-        if (runs("l2send")) {
-            Quiet.waitFor("packet-send", plan);
-            System.out.println("packet-send: " + PacketSendRuns.describe(plan));
-            System.out.flush();
-            rows.addAll(PacketSendRuns.rows(root, plan));
-        }
-        if (runs("sniff")) {
-            Quiet.waitFor("sniff", plan);
-            System.out.println("sniff: " + SniffRuns.describe(plan));
-            System.out.flush();
-            rows.addAll(SniffRuns.rows(root, plan));
-        }
-        if (runs("decode")) {
-            Quiet.waitFor("decode", plan);
-            System.out.println("decode: " + DecodeRuns.describe(plan));
-            System.out.flush();
-            rows.addAll(DecodeRuns.rows(root, plan));
-        }
-        if (runs("startup")) {
-            Quiet.waitFor("start-up", plan);
-            System.out.println("start-up: " + StartupRuns.describe(plan));
-            System.out.flush();
-            rows.addAll(StartupRuns.rows(root, plan));
+        for (BenchCase c : AFTER_ECHO) {
+            if (runs(c.option())) {
+                Quiet.waitFor(c.label(), plan);
+                System.out.println(c.label() + ": " + c.describe().apply(plan));
+                System.out.flush();
+                rows.addAll(c.rows().rows(root, plan));
+            }
         }
 
         String loadAfter = loadAverage();
