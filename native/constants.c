@@ -119,6 +119,7 @@ static void constants(void) {
 
     /* Interface requests. */
     C(SIOCGIFINDEX); C(SIOCGIFFLAGS); C(SIOCGIFMTU); C(SIOCGIFHWADDR); C(SIOCGIFADDR); C(IFNAMSIZ);
+    C(IFF_UP); C(IFF_LOOPBACK);
 
     /* The ethtool ioctl. */
     C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM); C(ETHTOOL_STXCSUM);
@@ -213,6 +214,7 @@ static void structs(void) {
 
     SIZE(ifreq);
     M(ifreq, ifr_name); M(ifreq, ifr_data);
+    M(ifreq, ifr_flags); M(ifreq, ifr_hwaddr); M(ifreq, ifr_addr);
     SIZE(ethtool_value);
     M(ethtool_value, cmd); M(ethtool_value, data);
 }

@@ -333,4 +333,16 @@ final class Converters {
                     + "' is not a protocol: expected tcp, udp, icmp, icmpv6, raw, ip, or for packet sockets eth_p_all, eth_p_ip");
         }
     }
+
+    /** A MAC address: 02:72:73:00:00:02 (or with '-'); the message says what is wrong with it. */
+    static final class Mac implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String text) {
+            try {
+                return dev.rawsock.wire.MacAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

@@ -8,14 +8,19 @@ import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Randomness;
 import dev.rawsock.craft.Transport;
 import dev.rawsock.helper.HelperChannels;
+import dev.rawsock.linux.Errno;
 import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.probe.ProbeRun;
 import dev.rawsock.probe.ProbeSeries;
 import dev.rawsock.probe.ProbeStatistics;
 import dev.rawsock.print.LinePrinter;
+import dev.rawsock.socket.Interfaces;
+import dev.rawsock.socket.Neighbours;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.FirstLayer;
+import dev.rawsock.wire.Ipv4Address;
+import dev.rawsock.wire.MacAddress;
 import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
@@ -31,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -51,6 +57,19 @@ import java.util.concurrent.Callable;
             "label in sin6_flowinfo and binds to the source. Replies: ICMPv6 echo reply",
             "by id and sequence, ICMPv6 errors by the addresses, next header and first 8",
             "transport bytes they quote.",
+            "%nEthernet (--iface NAME, as nping's --send-eth and Scapy's sendp): each probe",
+            "goes out as a whole Ethernet frame on that interface through a packet socket",
+            "(AF_PACKET, PACKET_QDISC_BYPASS; --flood in sendmmsg batches), not through",
+            "the kernel's IP output: no routing, and nothing rewritten (the IP checksum,",
+            "length, id and source are rawsock's). Addresses: --src-mac (default: the",
+            "interface's own) and --dst-mac (default: the next hop's from the kernel's ARP",
+            "table, /proc/net/arp; for IPv6, or with no entry, give --dst-mac or ping the",
+            "next hop first). --src defaults to the interface's IPv4 address. On lo both",
+            "MACs are zeros, but Linux drops frames from 127.0.0.0/8 arriving there as",
+            "martians unless net.ipv4.conf.lo.route_localnet=1 and accept_local=1: --iface",
+            "is for real interfaces, labs and veths. Frames sent past the qdisc are not seen",
+            "by packet sockets (tcpdump) on the sending host; capture on the receiving side.",
+            "Replies are read and matched as without --iface.",
         },
         footer = {"%nExamples:",
             "  rawsock send tcp --dst 127.0.0.1 --dport 8080 --flags S",
@@ -60,6 +79,8 @@ import java.util.concurrent.Callable;
             "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
             "  rawsock send tcp --dst ::1 --dport 8080                    (IPv6)",
             "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
+            "  rawsock send tcp --iface veth0 --dst 198.18.0.2 --dport 9 -c 3       (Ethernet frames)",
+            "  rawsock send tcp --iface veth0 --dst-mac 02:72:73:00:00:02 --src 198.18.0.1 --dst 198.18.0.2 --dport 9",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
 final class SendCommand implements Callable<Integer> {
     @Spec
@@ -112,7 +133,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only the statistics.")
     boolean quiet;
 
-    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every probe sent and reply matched to a pcap file.")
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Write every probe sent and reply matched to a pcap file (IP packets, LINKTYPE_RAW; with --iface too: the Ethernet header is not written).")
     Path pcap;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for the random defaults.")
@@ -127,6 +149,18 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--helper", paramLabel = "PATH",
             description = "Without CAP_NET_RAW, send and capture through the privileged helper at PATH (default: $RAWSOCK_HELPER; '@name': abstract).")
     String helper;
+
+    @Option(names = "--iface", paramLabel = "NAME",
+            description = "Send each probe as an Ethernet frame on this interface (a packet socket past the qdisc) instead of on a raw IP socket.")
+    String iface;
+
+    @Option(names = "--src-mac", paramLabel = "MAC", converter = Converters.Mac.class,
+            description = "With --iface: the frames' source MAC (default: the interface's own).")
+    Long sourceMac;
+
+    @Option(names = "--dst-mac", paramLabel = "MAC", converter = Converters.Mac.class,
+            description = "With --iface: the frames' destination MAC (default: the next hop's ARP entry; zeros on lo).")
+    Long destinationMac;
 
     private static final int FLOOD_BATCH = 64;
 
@@ -143,10 +177,20 @@ final class SendCommand implements Callable<Integer> {
         if (flood && count == null && duration == null) {
             throw new UsageException("--flood needs --count or --duration (a flood is always bounded)");
         }
+        if (iface == null && (sourceMac != null || destinationMac != null)) {
+            throw new UsageException((sourceMac != null ? "--src-mac" : "--dst-mac") + " needs --iface (the MACs of Ethernet frames)");
+        }
         output.hexDump |= hex;
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
         packet.checkFamily();
-        PacketAddress routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destinationAddress()) : null;
+        Interfaces.Link link = iface != null ? link(iface) : null;
+        PacketAddress routeSource = packet.source != null ? null
+                : link != null && !packet.isIpv6() && link.ipv4Address() != 0 ? PacketAddress.parse(Ipv4Address.text(link.ipv4Address()))
+                : CraftCommand.routeSourceTo(packet.destinationAddress());
+        if (link != null && packet.source == null && routeSource == null) {
+            throw new UsageException("--iface " + iface + ": no source address (the interface has no " + packet.destinationAddress().family()
+                    + " address and there is no route to " + packet.destinationAddress() + "): give --src");
+        }
         PacketSpec packetSpec;
         try {
             packetSpec = packet.toSpec(transport, routeSource);
@@ -167,15 +211,22 @@ final class SendCommand implements Callable<Integer> {
         if (helperPath != null && series.isIpv6()) {
             throw new UsageException("the helper sends IPv4 only: give an IPv4 --dst");
         }
+        if (helperPath != null && link != null) {
+            throw new UsageException("--iface is not available through the helper (it sends IP packets only): run as root or with CAP_NET_RAW");
+        }
+        ProbeRun.Ethernet ethernet = link != null ? ethernet(link, packet.destinationAddress()) : null;
 
         ByteBuffer first = ByteBuffer.allocate(series.length());
         series.write(0, first, 0);
-        for (String note : KernelRewrites.notes(packetSpec, first, 0)) {
+        List<String> notes = ethernet == null ? KernelRewrites.notes(packetSpec, first, 0) : ethernetNotes(link, series);
+        for (String note : notes) {
             err.println("note: " + note);
         }
         if (!quiet) {
             err.println("rawsock: sending " + (probes >= 0 ? probes + " " : "") + transport.name().toLowerCase(Locale.ROOT)
                     + " probe" + (probes == 1 ? "" : "s") + " to " + series.destinationText()
+                    + (ethernet == null ? "" : " in Ethernet frames on " + iface + " (" + MacAddress.text(ethernet.sourceMac())
+                    + " > " + MacAddress.text(ethernet.destinationMac()) + ")")
                     + (flood ? " as fast as possible" : "") + " (seed " + random.seed() + ")");
         }
         err.flush();
@@ -184,7 +235,9 @@ final class SendCommand implements Callable<Integer> {
         Lines lines = new Lines(out, err, writer, quiet || flood, output);
         ProbeStatistics stats;
         try {
-            if (helperPath == null) {
+            if (ethernet != null) {
+                stats = new ProbeRun(SocketApi.create(), series, settings, lines, ethernet).run();
+            } else if (helperPath == null) {
                 stats = new ProbeRun(SocketApi.create(), series, settings, lines).run();
             } else {
                 long runMillis = (probes >= 0 ? probes * (interval / 1_000_000L) : duration.toMillis()) + timeout.toMillis();
@@ -211,6 +264,71 @@ final class SendCommand implements Callable<Integer> {
         statistics(output.json ? err : out, stats, series);
         output.flush(out);
         return !noReplies && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
+    }
+
+    /** The interface of --iface: an unknown one is a usage error, one that is down a runtime failure (exit 1). */
+    private static Interfaces.Link link(String name) throws ErrnoException, IOException {
+        Interfaces.Link link;
+        try {
+            link = Interfaces.link(name);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENODEV) {
+                throw new UsageException("--iface: no interface named '" + name + "' (see ip link)");
+            }
+            throw e;
+        }
+        if (!link.ethernet()) {
+            throw new UsageException("--iface " + name + " is not an Ethernet interface (hardware type " + link.hardwareType()
+                    + "): rawsock writes Ethernet frames");
+        }
+        if (!link.up()) {
+            throw new IOException("interface " + name + " is down: bring it up first (ip link set " + name + " up)");
+        }
+        return link;
+    }
+
+    /** The frames' MACs: given, or the interface's own and the next hop's ARP entry (zeros on lo). */
+    private ProbeRun.Ethernet ethernet(Interfaces.Link link, PacketAddress destination) throws IOException {
+        long source = sourceMac != null ? sourceMac : link.mac();
+        long target;
+        if (destinationMac != null) {
+            target = destinationMac;
+        } else if (link.loopback()) {
+            target = 0;
+        } else if (destination.isIpv6()) {
+            throw new UsageException("--iface " + iface + ": rawsock does not look up IPv6 neighbours (" + destination
+                    + "): give --dst-mac (ip -6 neigh show dev " + iface + ")");
+        } else {
+            int hop = Neighbours.nextHop(destination.ipv4(), iface);
+            target = Neighbours.arpEntry(hop, iface);
+            if (target < 0) {
+                String which = hop == destination.ipv4() ? Ipv4Address.text(hop) : Ipv4Address.text(hop) + " (the next hop to " + destination + ")";
+                throw new UsageException("--iface " + iface + ": no ARP entry for " + which + " on " + iface
+                        + " in the kernel's neighbour table: give --dst-mac MAC, or ping " + Ipv4Address.text(hop) + " first");
+            }
+        }
+        return new ProbeRun.Ethernet(iface, source, target);
+    }
+
+    private static List<String> ethernetNotes(Interfaces.Link link, ProbeSeries series) {
+        List<String> notes = new java.util.ArrayList<>();
+        notes.add("on a packet socket (--iface) the packet goes out exactly as built: Linux rewrites nothing, not the IP checksum,"
+                + " length, id or source");
+        if (link.loopback() && !series.isIpv6() && (series.destination() >>> 24) == 127 && !loopbackFramesAccepted()) {
+            notes.add("on lo, Linux drops frames from 127.0.0.0/8 as martians unless net.ipv4.conf.lo.route_localnet=1 and"
+                    + " net.ipv4.conf.lo.accept_local=1");
+        }
+        return notes;
+    }
+
+    /** Whether this namespace's lo takes frames from 127.0.0.0/8 (both sysctls 1; /proc/sys/net is per namespace). */
+    private static boolean loopbackFramesAccepted() {
+        try {
+            return "1".equals(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/conf/lo/route_localnet")).strip())
+                    && "1".equals(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/conf/lo/accept_local")).strip());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void statistics(PrintWriter out, ProbeStatistics s, ProbeSeries series) {

@@ -215,6 +215,10 @@ public final class Constants {
     public static final int SIOCGIFHWADDR = 0x8927;
     public static final int SIOCGIFADDR = 0x8915;
     public static final int IFNAMSIZ = 16;
+    /** ifreq.ifr_flags (net/if.h): the interface is administratively up. */
+    public static final int IFF_UP = 0x1;
+    /** ifreq.ifr_flags: the loopback device. */
+    public static final int IFF_LOOPBACK = 0x8;
 
     // The ethtool ioctl (linux/sockios.h, linux/ethtool.h): ifreq.ifr_data points at a struct ethtool_value.
     public static final int SIOCETHTOOL = 0x8946;

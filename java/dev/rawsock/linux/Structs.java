@@ -238,12 +238,19 @@ public final class Structs {
         private TcpInfo() {}
     }
 
-    /** struct ifreq, netdevice(7): an interface name and, in the union after it, ifr_data (a pointer). */
+    /**
+     * struct ifreq, netdevice(7): an interface name and, in the union after it, ifr_data (a pointer),
+     * ifr_flags (a short), ifr_hwaddr (a struct sockaddr: sa_family is the ARPHRD_* type, sa_data the
+     * hardware address) or ifr_addr (a struct sockaddr_in for SIOCGIFADDR).
+     */
     public static final class Ifreq {
         public static final String C_NAME = "ifreq";
         public static final int SIZE = 40;
         public static final int IFR_NAME = 0;
         public static final int IFR_DATA = 16;
+        public static final int IFR_FLAGS = 16;
+        public static final int IFR_HWADDR = 16;
+        public static final int IFR_ADDR = 16;
         private Ifreq() {}
     }
 

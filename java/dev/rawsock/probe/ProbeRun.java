@@ -4,12 +4,14 @@ import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.socket.Ipv4Sender;
 import dev.rawsock.socket.Ipv6RawSender;
+import dev.rawsock.socket.PacketSender;
 import dev.rawsock.socket.PacketSocket;
 import dev.rawsock.socket.PacketSource;
 import dev.rawsock.socket.Protocol;
 import dev.rawsock.socket.RawSender;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.EthernetHeader;
 import dev.rawsock.wire.FirstLayer;
 import dev.rawsock.wire.PacketDecoder;
 
@@ -26,6 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>IPv4 probes go out whole on an IPPROTO_RAW socket ({@link RawSender}); IPv6 probes through an AF_INET6
  * raw socket of their next header ({@link Ipv6RawSender}), which builds the IPv6 header from the probe's, and
  * their replies are read from a cooked packet socket for ETH_P_IPV6.
+ *
+ * <p>With an {@link Ethernet} link (rawsock send --iface), probes of either family go out instead as whole
+ * Ethernet frames on that interface through a packet socket ({@link PacketSender}, PACKET_QDISC_BYPASS): the
+ * same series, pacing, batches and reply matching, only the output differs. Nothing is rewritten by the kernel
+ * there: the IP header goes out as built.
  */
 public final class ProbeRun {
     /** What the run reports as it goes; called on the running thread. */
@@ -64,6 +71,13 @@ public final class ProbeRun {
         PacketSource replies(ProbeSeries series) throws ErrnoException;
     }
 
+    /**
+     * Where probes go out as Ethernet frames rather than on a raw IP socket: interface {@code interfaceName},
+     * each frame from {@code sourceMac} to {@code destinationMac} (0 and 0 on lo).
+     */
+    public record Ethernet(String interfaceName, long sourceMac, long destinationMac) {}
+
+    private static final int ETHERNET_HEADER_BYTES = dev.rawsock.wire.EthernetView.HEADER_BYTES;
     private static final int RECEIVE_BYTES = 65536;
     private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
@@ -72,6 +86,7 @@ public final class ProbeRun {
     private final Settings settings;
     private final Listener listener;
     private final Channels channels;
+    private final Ethernet ethernet;
 
     private final ProbeStatistics statistics = new ProbeStatistics();
     private final PacketDecoder decoder = new PacketDecoder();
@@ -87,24 +102,35 @@ public final class ProbeRun {
     private long nextProgress;
 
     public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener) {
-        this(api, series, settings, listener, null);
+        this(api, series, settings, listener, null, null);
     }
 
     /** A run whose probes and replies go through {@code channels} (IPv4, paced only); null: this process's sockets. */
     public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener, Channels channels) {
+        this(api, series, settings, listener, channels, null);
         if (channels != null && (series.isIpv6() || settings.flood())) {
             throw new IllegalArgumentException("through the helper: IPv4 and paced probes only (no IPv6, no --flood)");
         }
+    }
+
+    /** A run whose probes go out as Ethernet frames on {@code ethernet}'s interface (IPv4 or IPv6, paced or flood). */
+    public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener, Ethernet ethernet) {
+        this(api, series, settings, listener, null, java.util.Objects.requireNonNull(ethernet));
+    }
+
+    private ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener, Channels channels, Ethernet ethernet) {
         this.api = api;
         this.series = series;
         this.settings = settings;
         this.listener = listener;
         this.channels = channels;
+        this.ethernet = ethernet;
     }
 
     /** Runs to the end and returns the statistics. Needs CAP_NET_RAW (EPERM otherwise). */
     public ProbeStatistics run() throws ErrnoException {
-        try (Out sender = series.isIpv6() ? new V6(Ipv6RawSender.open(api, series.nextHeader(), series.source6()))
+        try (Out sender = ethernet != null ? new L2(PacketSender.open(api, ethernet.interfaceName(), true), ethernet, series.isIpv6())
+                : series.isIpv6() ? new V6(Ipv6RawSender.open(api, series.nextHeader(), series.source6()))
                 : new V4(channels != null ? channels.sender() : RawSender.open(api), series.destination())) {
             if (settings.replies() && channels != null) {
                 capture = channels.replies(series);
@@ -156,13 +182,24 @@ public final class ProbeRun {
 
     /** The sending side, IPv4 or IPv6, one packet at a time or in batches; allocation-free. */
     private interface Out extends AutoCloseable {
+        /** Bytes before the IP packet in what {@link #send} takes (a link-layer header). */
+        default int linkHeaderBytes() {
+            return 0;
+        }
+
+        /** Writes that link-layer header at {@code offset}. */
+        default void writeLinkHeader(ByteBuffer b, int offset) {}
+
+        /** Sends the first {@code length} bytes of {@code packet}: link header, then IP packet. */
         void send(NativeBuffer packet, int length) throws ErrnoException;
 
-        /** Prepares a batch of {@code slots} slots of {@code slotBytes}; returns its memory. */
-        NativeBuffer batch(int slots, int slotBytes);
+        /** Prepares a batch of {@code slots} slots for IP packets of {@code packetBytes}; returns its memory. */
+        NativeBuffer batch(int slots, int packetBytes);
 
+        /** Where slot {@code slot}'s IP packet starts. */
         int slotOffset(int slot);
 
+        /** Slot {@code slot} carries an IP packet of {@code length} bytes. */
         void set(int slot, int length);
 
         int sendBatch(int count) throws ErrnoException;
@@ -255,6 +292,64 @@ public final class ProbeRun {
         }
     }
 
+    /** Whole Ethernet frames on a packet socket, past the qdisc: the link header is written once per buffer. */
+    private static final class L2 implements Out {
+        private final PacketSender sender;
+        private final EthernetHeader header;
+        private final int etherType;
+        private PacketSender.Batch batch;
+
+        L2(PacketSender sender, Ethernet link, boolean ipv6) {
+            this.sender = sender;
+            this.etherType = ipv6 ? dev.rawsock.linux.Constants.ETH_P_IPV6 : dev.rawsock.linux.Constants.ETH_P_IP;
+            this.header = new EthernetHeader(link.destinationMac(), link.sourceMac(), etherType);
+        }
+
+        @Override
+        public int linkHeaderBytes() {
+            return ETHERNET_HEADER_BYTES;
+        }
+
+        @Override
+        public void writeLinkHeader(ByteBuffer b, int offset) {
+            header.emit(b, offset);
+        }
+
+        @Override
+        public void send(NativeBuffer packet, int length) throws ErrnoException {
+            sender.send(packet, 0, length, etherType);
+        }
+
+        @Override
+        public NativeBuffer batch(int slots, int packetBytes) {
+            batch = sender.batch(slots, ETHERNET_HEADER_BYTES + packetBytes, etherType);
+            for (int k = 0; k < slots; k++) {
+                writeLinkHeader(batch.buffer().buffer(), batch.slotOffset(k));
+            }
+            return batch.buffer();
+        }
+
+        @Override
+        public int slotOffset(int slot) {
+            return batch.slotOffset(slot) + ETHERNET_HEADER_BYTES;
+        }
+
+        @Override
+        public void set(int slot, int length) {
+            batch.set(slot, ETHERNET_HEADER_BYTES + length);
+        }
+
+        @Override
+        public int sendBatch(int count) throws ErrnoException {
+            return batch.send(count);
+        }
+
+        @Override
+        public void close() throws ErrnoException {
+            sender.close();
+        }
+    }
+
     /**
      * A classic BPF program for the capture socket (cooked: offset 0 is the IP header), so the kernel
      * queues only what could be a reply and a busy host's other traffic (a flood on loopback, say) cannot
@@ -313,8 +408,10 @@ public final class ProbeRun {
     }
 
     private void paced(Out sender) throws ErrnoException {
-        NativeBuffer packet = NativeBuffer.allocate(series.length());
+        int head = sender.linkHeaderBytes();
+        NativeBuffer packet = NativeBuffer.allocate(head + series.length());
         ByteBuffer b = packet.buffer();
+        sender.writeLinkHeader(b, 0);
         for (long i = 0; more(i, System.nanoTime()); i++) {
             if (i > 0) {
                 waitUntil(start + i * settings.intervalNanos());
@@ -322,10 +419,10 @@ public final class ProbeRun {
                     break;
                 }
             }
-            int length = series.write(i, b, 0);
+            int length = series.write(i, b, head);
             long before = clock.nanos();
-            sender.send(packet, length);
-            sent(i, before, b, 0, length);
+            sender.send(packet, head + length);
+            sent(i, before, b, head, length);
             drainReplies();
         }
     }

@@ -3,7 +3,6 @@ package dev.rawsock.socket;
 import dev.rawsock.linux.Constants;
 import dev.rawsock.linux.Errno;
 import dev.rawsock.linux.ErrnoException;
-import dev.rawsock.linux.LibC;
 import dev.rawsock.linux.Linux;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.linux.Structs;
@@ -36,31 +35,99 @@ public final class Interfaces {
         ethtool(name, Constants.ETHTOOL_STXCSUM, on ? 1 : 0, "ETHTOOL_STXCSUM");
     }
 
-    private static int ethtool(String name, int command, int value, String commandName) throws ErrnoException {
-        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-        if (bytes.length == 0 || bytes.length >= Constants.IFNAMSIZ) {
-            throw Syscall.failure("ioctl SIOCETHTOOL", Errno.ENODEV.number,
-                    "'" + name + "' is not an interface name (1-" + (Constants.IFNAMSIZ - 1) + " characters)");
+    /**
+     * What a packet sender needs to know of an interface: its index, whether it is up (IFF_UP), its
+     * hardware type (ARPHRD_ETHER, ARPHRD_LOOPBACK, ...), its MAC address (SIOCGIFHWADDR; 0 on lo) and its
+     * first IPv4 address (SIOCGIFADDR; 0 when it has none).
+     */
+    public record Link(String name, int index, boolean up, int hardwareType, long mac, int ipv4Address) {
+        /** Ethernet framing: an Ethernet device, or lo (whose frames carry an Ethernet header of zero MACs). */
+        public boolean ethernet() {
+            return hardwareType == Constants.ARPHRD_ETHER || hardwareType == Constants.ARPHRD_LOOPBACK;
         }
-        LibC libc = Linux.libc();
-        NativeBuffer memory = NativeBuffer.allocate(Structs.Ifreq.SIZE + Structs.EthtoolValue.SIZE);
+
+        public boolean loopback() {
+            return hardwareType == Constants.ARPHRD_LOOPBACK;
+        }
+    }
+
+    /**
+     * Reads {@link Link} for the named interface with ioctl(2) (netdevice(7)) in the calling thread's network
+     * namespace (unlike /sys/class/net, which shows the namespace sysfs was mounted in). ENODEV names an
+     * unknown interface.
+     */
+    public static Link link(String name) throws ErrnoException {
+        NativeBuffer memory = request(name, "ioctl SIOCGIFFLAGS", 0);
+        ByteBuffer b = memory.buffer();
+        int fd = datagramSocket("SIOCGIFFLAGS");
+        try {
+            ioctl(fd, Constants.SIOCGIFFLAGS, memory, "ioctl SIOCGIFFLAGS", name, name);
+            boolean up = (b.getShort(Structs.Ifreq.IFR_FLAGS) & Constants.IFF_UP) != 0;
+            ioctl(fd, Constants.SIOCGIFHWADDR, memory, "ioctl SIOCGIFHWADDR", name, name);
+            int type = b.getShort(Structs.Ifreq.IFR_HWADDR) & 0xFFFF; // sa_family holds the ARPHRD_* type
+            long mac = bigEndian(b, Structs.Ifreq.IFR_HWADDR + 2, 6); // sa_data: the address, first octet first
+            int address = 0;
+            b.putShort(Structs.Ifreq.IFR_ADDR, (short) Constants.AF_INET);
+            if (Linux.libc().ioctl(fd, Constants.SIOCGIFADDR, memory.address()) == 0) {
+                address = (int) bigEndian(b, Structs.Ifreq.IFR_ADDR + Structs.SockaddrIn.SIN_ADDR, 4); // network order
+            } else if (Syscall.errno() != Errno.EADDRNOTAVAIL.number) { // EADDRNOTAVAIL: no IPv4 address
+                throw Syscall.failure("ioctl SIOCGIFADDR", Syscall.errno(), name);
+            }
+            return new Link(name, PacketSocket.interfaceIndex(name), up, type, mac, address);
+        } finally {
+            Linux.libc().close(fd);
+        }
+    }
+
+    private static int ethtool(String name, int command, int value, String commandName) throws ErrnoException {
+        NativeBuffer memory = request(name, "ioctl SIOCETHTOOL", Structs.EthtoolValue.SIZE);
         ByteBuffer b = memory.buffer();
         int value0 = Structs.Ifreq.SIZE;
-        b.put(Structs.Ifreq.IFR_NAME, bytes);
         b.putLong(Structs.Ifreq.IFR_DATA, memory.address(value0));
         b.putInt(value0 + Structs.EthtoolValue.CMD, command);
         b.putInt(value0 + Structs.EthtoolValue.DATA, value);
-        int fd = libc.socket(Constants.AF_INET, Constants.SOCK_DGRAM | Constants.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Syscall.failure("socket", Syscall.errno(), "AF_INET, SOCK_DGRAM for ioctl SIOCETHTOOL");
-        }
+        int fd = datagramSocket("SIOCETHTOOL");
         try {
-            if (libc.ioctl(fd, Constants.SIOCETHTOOL, memory.address()) < 0) {
-                throw Syscall.failure("ioctl SIOCETHTOOL", Syscall.errno(), commandName + " on " + name);
-            }
+            ioctl(fd, Constants.SIOCETHTOOL, memory, "ioctl SIOCETHTOOL", commandName + " on " + name, name);
             return b.getInt(value0 + Structs.EthtoolValue.DATA);
         } finally {
-            libc.close(fd);
+            Linux.libc().close(fd);
         }
+    }
+
+    /** An ifreq naming the interface, with {@code extraBytes} after it; a name that cannot be one is ENODEV. */
+    private static NativeBuffer request(String name, String call, int extraBytes) throws ErrnoException {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length == 0 || bytes.length >= Constants.IFNAMSIZ) {
+            throw Syscall.failure(call, Errno.ENODEV.number,
+                    "'" + name + "' is not an interface name (1-" + (Constants.IFNAMSIZ - 1) + " characters)");
+        }
+        NativeBuffer memory = NativeBuffer.allocate(Structs.Ifreq.SIZE + extraBytes);
+        memory.buffer().put(Structs.Ifreq.IFR_NAME, bytes);
+        return memory;
+    }
+
+    /** Any socket serves for interface ioctls (netdevice(7)); an AF_INET datagram one is always there. */
+    private static int datagramSocket(String forWhat) throws ErrnoException {
+        int fd = Linux.libc().socket(Constants.AF_INET, Constants.SOCK_DGRAM | Constants.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Syscall.failure("socket", Syscall.errno(), "AF_INET, SOCK_DGRAM for ioctl " + forWhat);
+        }
+        return fd;
+    }
+
+    private static void ioctl(int fd, int request, NativeBuffer memory, String call, String detail, String name) throws ErrnoException {
+        if (Linux.libc().ioctl(fd, request, memory.address()) < 0) {
+            int errno = Syscall.errno();
+            throw Syscall.failure(call, errno, errno == Errno.ENODEV.number ? "no interface named '" + name + "'" : detail);
+        }
+    }
+
+    private static long bigEndian(ByteBuffer b, int offset, int bytes) {
+        long value = 0;
+        for (int i = 0; i < bytes; i++) {
+            value = (value << 8) | (b.get(offset + i) & 0xFF);
+        }
+        return value;
     }
 }
