@@ -105,6 +105,20 @@ class UnprivilegedTest {
     }
 
     @Test
+    void sendingEthernetFramesNeedsCapNetRawAndTheHelperDoesNotOfferIt() throws Exception {
+        Privileged.assumeRoot("dropping to another user with setpriv");
+        NativeTools.Result send = asNobody("send", "tcp", "--iface", "lo", "--dst", "127.0.0.1", "--dport", "9");
+        assertEquals(3, send.exitCode(), send.stderr());
+        assertTrue(send.stderr().lines().anyMatch(l -> l.startsWith("rawsock: socket: EPERM (Operation not permitted) - raw and packet sockets need CAP_NET_RAW")),
+                send.stderr());
+        assertFalse(send.stderr().contains("\tat "), send.stderr());
+
+        NativeTools.Result helper = asNobody("send", "tcp", "--iface", "lo", "--helper", dir.resolve("no-helper").toString(), "--dport", "9");
+        assertEquals(2, helper.exitCode(), helper.stderr());
+        assertTrue(helper.stderr().contains("rawsock: --iface is not available through the helper"), helper.stderr());
+    }
+
+    @Test
     void sniffExitsThreeWithTheRemedyInOneLine() throws Exception {
         Privileged.assumeRoot("dropping to another user with setpriv");
         String remedy = "rawsock: socket: EPERM (Operation not permitted) - raw and packet sockets need CAP_NET_RAW: "
