@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * The packet-socket send case: 40-byte SYNs in Ethernet frames out of lo through a packet socket with
- * PACKET_QDISC_BYPASS and sendmmsg(64), rawsock's {@link PacketSendBench} (socket/PacketSender) against
+ * PACKET_QDISC_BYPASS and sendmmsg(64), rawsock's {@link PacketSendBench} (socket/PacketSender) and the CLI,
+ * {@code rawsock send --iface lo --flood} (its own count of packets/s over the sending loop), each against
  * native/packet_send_bench.c in the same setup, alternated (target at least 0.9x C). Both run inside a network
  * namespace made for the case and removed after it, with route_localnet and accept_local on its lo, so the
  * frames are delivered to its kernel (which answers each with a RST) rather than dropped by IP input as
@@ -26,6 +27,7 @@ final class PacketSendRuns {
 
     static final int LIMIT_SECONDS = 60;
     private static final Pattern PPS = Pattern.compile("pps ([0-9.]+)");
+    private static final Pattern CLI = Pattern.compile("sent (\\d+) packets in ([0-9.]+) s: (\\d+) packets/s");
 
     static int reps(Plan plan) {
         return plan.quick() ? 3 : 5;
@@ -36,7 +38,7 @@ final class PacketSendRuns {
     }
 
     static String describe(Plan plan) {
-        return reps(plan) + " repetitions after a warm-up, alternating C packet_send_bench and rawsock PacketSender; "
+        return reps(plan) + " repetitions after a warm-up, alternating C packet_send_bench, rawsock PacketSender and rawsock send --iface lo --flood; "
                 + String.format(Locale.US, "%,d", count(plan)) + " SYN frames each out of lo (qdisc bypass, sendmmsg 64), "
                 + "in a namespace of their own with route_localnet and accept_local";
     }
@@ -64,16 +66,36 @@ final class PacketSendRuns {
             List<String> javaCommand = new ArrayList<>(inside);
             javaCommand.addAll(List.of(java, "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xms8m", "-cp", System.getProperty("java.class.path"),
                     PacketSendBench.class.getName(), n, "9"));
-            List<List<Double>> samples = BenchMain.alternate(reps(plan), List.of(() -> rate(cCommand), () -> rate(javaCommand)));
+            List<String> cliCommand = new ArrayList<>(inside);
+            cliCommand.addAll(List.of(root.resolve("bin/rawsock").toString(), "send", "tcp", "--iface", "lo", "--dst", "127.0.0.1",
+                    "--dport", "9", "--sport", "40000", "--seq-increment", "--flood", "-c", n, "--no-replies", "-q"));
+            List<List<Double>> samples = BenchMain.alternate(reps(plan),
+                    List.of(() -> rate(cCommand), () -> rate(javaCommand), () -> cliRate(cliCommand, count(plan))));
             Stats cStats = Stats.of(samples.get(0));
             Stats mine = Stats.of(samples.get(1));
-            System.out.println(String.format(Locale.US, "  packet socket: C %,.0f  rawsock %,.0f  frames/s (medians)", cStats.median(), mine.median()));
+            Stats cli = Stats.of(samples.get(2));
+            System.out.println(String.format(Locale.US, "  packet socket: C %,.0f  rawsock %,.0f  rawsock send --iface %,.0f  frames/s (medians)",
+                    cStats.median(), mine.median(), cli.median()));
             return List.of(new Row("packet_socket_send_vs_c", "send SYN frames, packet socket", "pkts/s", true,
                     "rawsock PacketSender (qdisc bypass, sendmmsg 64)", mine, "C packet_send_bench, same setup", cStats, 0.9,
-                    "Ethernet + 40-byte SYN out of a namespace's lo, delivered to its kernel (RST each)"));
+                    "Ethernet + 40-byte SYN out of a namespace's lo, delivered to its kernel (RST each)"),
+                    new Row("packet_socket_send_cli_vs_c", "send SYN frames, rawsock send --iface", "pkts/s", true,
+                    "rawsock send --iface lo --flood", cli, "C packet_send_bench, same setup", cStats, 0.9,
+                    "the CLI's own rate over its sending loop (start-up not counted), same frames and setup"));
         } finally {
             NativeTools.run(20, List.of("ip", "netns", "del", ns));
         }
+    }
+
+    /** The CLI's "sent N packets in S s: P packets/s", checked to be the whole count. */
+    private static double cliRate(List<String> command, long count) throws Exception {
+        NativeTools.Result r = NativeTools.run(LIMIT_SECONDS, command);
+        Matcher m = CLI.matcher(r.stdout());
+        if (r.exitCode() != 0 || !m.find() || Long.parseLong(m.group(1)) != count) {
+            throw new BenchFailure(String.join(" ", command.subList(4, command.size())) + " did not send " + count + " (exit "
+                    + r.exitCode() + "): " + r.stdout().strip() + " " + r.stderr().strip());
+        }
+        return Double.parseDouble(m.group(3));
     }
 
     private static double rate(List<String> command) throws Exception {
