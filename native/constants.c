@@ -214,7 +214,7 @@ static void structs(void) {
 
     SIZE(ifreq);
     M(ifreq, ifr_name); M(ifreq, ifr_data);
-    M(ifreq, ifr_flags); M(ifreq, ifr_hwaddr); M(ifreq, ifr_addr);
+    M(ifreq, ifr_ifindex); M(ifreq, ifr_flags); M(ifreq, ifr_hwaddr); M(ifreq, ifr_addr);
     SIZE(ethtool_value);
     M(ethtool_value, cmd); M(ethtool_value, data);
 }

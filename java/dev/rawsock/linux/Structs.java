@@ -240,7 +240,7 @@ public final class Structs {
 
     /**
      * struct ifreq, netdevice(7): an interface name and, in the union after it, ifr_data (a pointer),
-     * ifr_flags (a short), ifr_hwaddr (a struct sockaddr: sa_family is the ARPHRD_* type, sa_data the
+     * ifr_ifindex (an int), ifr_flags (a short), ifr_hwaddr (a struct sockaddr: sa_family is the ARPHRD_* type, sa_data the
      * hardware address) or ifr_addr (a struct sockaddr_in for SIOCGIFADDR).
      */
     public static final class Ifreq {
@@ -248,6 +248,7 @@ public final class Structs {
         public static final int SIZE = 40;
         public static final int IFR_NAME = 0;
         public static final int IFR_DATA = 16;
+        public static final int IFR_IFINDEX = 16;
         public static final int IFR_FLAGS = 16;
         public static final int IFR_HWADDR = 16;
         public static final int IFR_ADDR = 16;

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Interface settings through ioctl(2) on an ordinary socket (netdevice(7)), in the calling thread's
- * network namespace: here the one the lab needs, transmit checksum offload, through the ethtool ioctl
+ * network namespace: what a packet sender needs to know of an interface ({@link #link}: up, hardware type,
+ * MAC, IPv4 address), and the setting the lab needs, transmit checksum offload, through the ethtool ioctl
  * (SIOCETHTOOL with ETHTOOL_GTXCSUM / ETHTOOL_STXCSUM), which is what {@code ethtool -K DEV tx off} does.
  *
  * <p>With offload on (the default on veth), the kernel hands its own TCP segments to the device with
@@ -57,10 +58,12 @@ public final class Interfaces {
      * unknown interface.
      */
     public static Link link(String name) throws ErrnoException {
-        NativeBuffer memory = request(name, "ioctl SIOCGIFFLAGS", 0);
+        NativeBuffer memory = request(name, "ioctl SIOCGIFINDEX", 0);
         ByteBuffer b = memory.buffer();
         int fd = datagramSocket("SIOCGIFFLAGS");
         try {
+            ioctl(fd, Constants.SIOCGIFINDEX, memory, "ioctl SIOCGIFINDEX", name, name);
+            int index = b.getInt(Structs.Ifreq.IFR_IFINDEX);
             ioctl(fd, Constants.SIOCGIFFLAGS, memory, "ioctl SIOCGIFFLAGS", name, name);
             boolean up = (b.getShort(Structs.Ifreq.IFR_FLAGS) & Constants.IFF_UP) != 0;
             ioctl(fd, Constants.SIOCGIFHWADDR, memory, "ioctl SIOCGIFHWADDR", name, name);
@@ -73,7 +76,7 @@ public final class Interfaces {
             } else if (Syscall.errno() != Errno.EADDRNOTAVAIL.number) { // EADDRNOTAVAIL: no IPv4 address
                 throw Syscall.failure("ioctl SIOCGIFADDR", Syscall.errno(), name);
             }
-            return new Link(name, PacketSocket.interfaceIndex(name), up, type, mac, address);
+            return new Link(name, index, up, type, mac, address);
         } finally {
             Linux.libc().close(fd);
         }

@@ -215,7 +215,7 @@ class SendEthernetCliTest {
     }
 
     @Test
-    void anInterfaceThatIsDownIsARuntimeFailureAndIpv6NeedsTheDestinationMac() throws Exception {
+    void anInterfaceThatIsDownIsARuntimeFailureOneNotEthernetAUsageErrorAndIpv6NeedsTheDestinationMac() throws Exception {
         Lab lab = lab();
         NativeTools.Result add = NativeTools.run(20, List.of("ip", "-n", lab.craftingNamespace(), "link", "add", "rs-down0", "type", "veth",
                 "peer", "name", "rs-down1"));
@@ -224,6 +224,15 @@ class SendEthernetCliTest {
                 "--dport", "9", "--dst-mac", TARGET_MAC);
         assertEquals(1, down.code(), down.err());
         assertEquals(List.of("rawsock: interface rs-down0 is down: bring it up first (ip link set rs-down0 up)"), down.err().lines().toList());
+
+        NativeTools.Result tun = NativeTools.run(20, List.of("ip", "-n", lab.craftingNamespace(), "tuntap", "add", "mode", "tun",
+                "name", "rs-tun0"));
+        assertEquals(0, tun.exitCode(), tun.stderr());
+        CliRun notEthernet = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", "rs-tun0", "--src", "198.18.0.1",
+                "--dst", "198.18.0.2", "--dport", "9", "--dst-mac", TARGET_MAC);
+        assertEquals(2, notEthernet.code(), notEthernet.err());
+        assertEquals(List.of("rawsock: --iface rs-tun0 is not an Ethernet interface (hardware type 65534): rawsock writes Ethernet frames"),
+                notEthernet.err().lines().toList());
 
         CliRun v6 = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--src", "fd00::1",
                 "--dst", "fd00::2", "--dport", "9");
