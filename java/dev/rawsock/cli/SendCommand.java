@@ -19,7 +19,6 @@ import dev.rawsock.wire.FirstLayer;
 import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,7 +34,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style statistics. */
-@Command(name = "send", mixinStandardHelpOptions = true,
+@Command(name = SendCommand.NAME, mixinStandardHelpOptions = true,
         description = {
             "Send crafted packets on a raw socket and match the replies (SENT/RCVD lines).",
             "",
@@ -62,6 +61,17 @@ import java.util.concurrent.Callable;
             "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
 final class SendCommand implements Callable<Integer> {
+    static final String NAME = "send";
+
+    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
+    static picocli.CommandLine commandLine() {
+        SendCommand command = new SendCommand();
+        picocli.CommandLine cli = new picocli.CommandLine(command);
+        command.packet.addTo(cli.getCommandSpec());
+        command.output.addTo(cli.getCommandSpec());
+        return cli;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -69,11 +79,9 @@ final class SendCommand implements Callable<Integer> {
             description = "tcp, udp, icmp or raw.")
     Transport transport;
 
-    @Mixin
-    PacketOptions packet;
+    final PacketOptions packet = new PacketOptions();
 
-    @Mixin
-    PacketOutput output;
+    final PacketOutput output = new PacketOutput();
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", converter = DecodeCommand.NonNegative.class,
             description = "Probes to send (default: 1, or one per value of a --dport/--ttl range).")
@@ -143,10 +151,10 @@ final class SendCommand implements Callable<Integer> {
         if (flood && count == null && duration == null) {
             throw new UsageException("--flood needs --count or --duration (a flood is always bounded)");
         }
-        output.hexDump |= hex;
+        output.hexDumpToo(hex);
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
         packet.checkFamily();
-        PacketAddress routeSource = packet.source == null ? CraftCommand.routeSourceTo(packet.destinationAddress()) : null;
+        PacketAddress routeSource = packet.source.get() == null ? CraftCommand.routeSourceTo(packet.destinationAddress()) : null;
         PacketSpec packetSpec;
         try {
             packetSpec = packet.toSpec(transport, routeSource);
@@ -208,7 +216,7 @@ final class SendCommand implements Callable<Integer> {
         if (writer != null) {
             writer.close();
         }
-        statistics(output.json ? err : out, stats, series);
+        statistics(output.json() ? err : out, stats, series);
         output.flush(out);
         return !noReplies && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
     }
@@ -281,7 +289,7 @@ final class SendCommand implements Callable<Integer> {
 
         private void show(String what, long nanos, DecodedPacket p, long rttNanos) {
             p.frameNumber(++frame);
-            if (output.json) {
+            if (output.json()) {
                 output.print(p, out);
                 return;
             }
