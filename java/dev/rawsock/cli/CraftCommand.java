@@ -15,13 +15,11 @@ import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.FirstLayer;
 import dev.rawsock.wire.PacketDecoder;
 
-import picocli.CommandLine.Command;
+import dev.rawsock.cli.Args.Arg;
+
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 import java.io.PrintWriter;
@@ -32,61 +30,68 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** Builds an IPv4 or IPv6 packet field by field and prints it (nothing is sent; no privileges needed). */
-@Command(name = "craft", mixinStandardHelpOptions = true,
-        description = {
-            "Build an IPv4/IPv6 TCP, UDP, ICMP or raw packet field by field, and print it.",
-            "",
-            "Build an IPv4 or IPv6 TCP, UDP, ICMP or raw packet, field by field, and print",
-            "it: every field you give is written as given (even when wrong); the rest is",
-            "computed (lengths, checksums) or random (id, source port, sequence number;",
-            "--seed makes it reproducible). A range given to --dport or --ttl builds one",
-            "packet per value. Nothing is sent.",
-            "%nIPv6: an IPv6 --dst (or --src) makes the whole packet IPv6: --ttl is the hop",
-            "limit, --tos/--dscp/--ecn the traffic class, --flow-label the flow label,",
-            "--protocol the next header, and icmp means ICMPv6 (echo request 128 by",
-            "default). The IPv4-only options (--id, --df, --mf, --evil, --frag-offset,",
-            "--ip-option, --ihl, --ip-checksum, --ip-length, --fragment) are refused.",
-        },
-        footer = {"%nExamples:",
-            "  rawsock craft tcp --dst 127.0.0.1 --dport 8080 --flags S --tcp-option mss=1460,sackok,ts=1:0,nop,wscale=7",
-            "  rawsock craft udp --dport 53 --data-string 'hello' --show",
-            "  rawsock craft icmp --icmp-type 8 --icmp-seq 3 --hex --labels",
-            "  rawsock craft tcp --flags SF --dport 0 --badsum --json --out odd.pcap",
-            "  rawsock craft tcp --dst ::1 --dport 8080 --ttl 7 --flow-label 0x12345 --show",
-            "  rawsock craft icmp --dst ::1 --icmp-id 7 --icmp-seq 1 --out echo6.pcap"})
+/**
+ * Builds an IPv4 or IPv6 packet field by field and prints it (nothing is sent; no privileges needed).
+ * Its options are declared through picocli's programmatic API ({@link Args}): craft is the command whose
+ * start-up is measured, and reading annotations was half of it.
+ */
 final class CraftCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    static final String NAME = "craft";
 
-    @Parameters(index = "0", paramLabel = "PROTO", converter = TransportConverter.class,
-            description = "tcp, udp, icmp or raw.")
-    Transport transport;
+    private static final String[] DESCRIPTION = {
+        "Build an IPv4/IPv6 TCP, UDP, ICMP or raw packet field by field, and print it.",
+        "",
+        "Build an IPv4 or IPv6 TCP, UDP, ICMP or raw packet, field by field, and print",
+        "it: every field you give is written as given (even when wrong); the rest is",
+        "computed (lengths, checksums) or random (id, source port, sequence number;",
+        "--seed makes it reproducible). A range given to --dport or --ttl builds one",
+        "packet per value. Nothing is sent.",
+        "%nIPv6: an IPv6 --dst (or --src) makes the whole packet IPv6: --ttl is the hop",
+        "limit, --tos/--dscp/--ecn the traffic class, --flow-label the flow label,",
+        "--protocol the next header, and icmp means ICMPv6 (echo request 128 by",
+        "default). The IPv4-only options (--id, --df, --mf, --evil, --frag-offset,",
+        "--ip-option, --ihl, --ip-checksum, --ip-length, --fragment) are refused.",
+    };
 
-    @Mixin
-    PacketOptions packet;
+    private static final String[] FOOTER = {"%nExamples:",
+        "  rawsock craft tcp --dst 127.0.0.1 --dport 8080 --flags S --tcp-option mss=1460,sackok,ts=1:0,nop,wscale=7",
+        "  rawsock craft udp --dport 53 --data-string 'hello' --show",
+        "  rawsock craft icmp --icmp-type 8 --icmp-seq 3 --hex --labels",
+        "  rawsock craft tcp --flags SF --dport 0 --badsum --json --out odd.pcap",
+        "  rawsock craft tcp --dst ::1 --dport 8080 --ttl 7 --flow-label 0x12345 --show",
+        "  rawsock craft icmp --dst ::1 --icmp-id 7 --icmp-seq 1 --out echo6.pcap",
+    };
 
-    @Mixin
-    PacketOutput output;
+    private final Args args = new Args();
+    private final Arg<Transport> transport = args.positional(0, Transport.class, new TransportConverter(), "PROTO",
+            "tcp, udp, icmp or raw.");
+    private final PacketOptions packet = new PacketOptions();
+    private final PacketOutput output = new PacketOutput();
+    private final Arg<Boolean> hex = args.flag("Add a hex dump of each packet (same as --dump).", "--hex");
+    private final Arg<Long> seed = args.option(Long.class, "N",
+            "Seed for the random defaults (id, source port, sequence number, ICMP id).", "--seed");
+    private final Arg<Boolean> noFixLengths = args.flag(
+            "Leave automatic length fields (IHL, total length, data offset, UDP length) at 0.", "--no-fix-lengths");
+    private final Arg<Boolean> noChecksums = args.flag("Leave automatic checksums at 0.", "--no-checksums");
+    private final Arg<Integer> fragmentMtu = args.option(Integer.class, new Converters.U16(), "MTU",
+            "Cut the packet into IPv4 fragments that fit this MTU (bytes).", "--fragment");
+    private final Arg<Path> pcap = args.option(Path.class, "FILE.pcap",
+            "Also write the packet(s) to a pcap file (written whole or not at all).", "--out");
+    private CommandSpec spec;
 
-    @Option(names = "--hex", description = "Add a hex dump of each packet (same as --dump).")
-    boolean hex;
+    private CraftCommand() {}
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for the random defaults (id, source port, sequence number, ICMP id).")
-    Long seed;
-
-    @Option(names = "--no-fix-lengths", description = "Leave automatic length fields (IHL, total length, data offset, UDP length) at 0.")
-    boolean noFixLengths;
-
-    @Option(names = "--no-checksums", description = "Leave automatic checksums at 0.")
-    boolean noChecksums;
-
-    @Option(names = "--fragment", paramLabel = "MTU", converter = Converters.U16.class,
-            description = "Cut the packet into IPv4 fragments that fit this MTU (bytes).")
-    Integer fragmentMtu;
-
-    @Option(names = "--out", paramLabel = "FILE.pcap", description = "Also write the packet(s) to a pcap file (written whole or not at all).")
-    Path pcap;
+    /** craft's picocli model, built without reading annotations. */
+    static CommandLine commandLine() {
+        CraftCommand craft = new CraftCommand();
+        craft.spec = CommandSpec.wrapWithoutInspection(craft).name(NAME);
+        craft.spec.usageMessage().description(DESCRIPTION).footer(FOOTER);
+        craft.args.standardHelpOptions();
+        craft.args.addTo(craft.spec);
+        craft.packet.addTo(craft.spec);
+        craft.output.addTo(craft.spec);
+        return new CommandLine(craft.spec);
+    }
 
     static final class TransportConverter implements ITypeConverter<Transport> {
         @Override
@@ -103,22 +108,23 @@ final class CraftCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
+        Randomness random = seed.get() != null ? Randomness.seeded(seed.get()) : Randomness.unseeded();
         packet.checkFamily();
+        Integer fragmentMtu = this.fragmentMtu.get();
         if (fragmentMtu != null && packet.isIpv6()) {
             throw new UsageException("--fragment is IPv4-only, but the packet is IPv6 (IPv6 fragments need a Fragment extension header)");
         }
         PacketAddress routeSource = null;
-        if (packet.source == null) {
+        if (packet.source.get() == null) {
             routeSource = routeSourceTo(packet.destinationAddress());
         }
         PacketSpec packetSpec;
         try {
-            packetSpec = packet.toSpec(transport, routeSource);
+            packetSpec = packet.toSpec(transport.get(), routeSource);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        ProbeSeries series = packet.toSeries(packetSpec, random, new EmitOptions(!noFixLengths, !noChecksums), false, false);
+        ProbeSeries series = packet.toSeries(packetSpec, random, new EmitOptions(!noFixLengths.get(), !noChecksums.get()), false, false);
         ByteBuffer buffer = ByteBuffer.allocate(series.length());
         List<Bytes> packets = new ArrayList<>();
         for (int i = 0; i < series.sweepLength(); i++) {
@@ -131,7 +137,7 @@ final class CraftCommand implements Callable<Integer> {
             }
         }
         series.write(0, buffer, 0);
-        output.hexDump |= hex;
+        output.hexDumpToo(hex.get());
         PacketDecoder decoder = new PacketDecoder();
         DecodedPacket decoded = new DecodedPacket();
         long frame = 0;
@@ -142,8 +148,8 @@ final class CraftCommand implements Callable<Integer> {
             output.print(decoded, out);
         }
         output.flush(out);
-        if (pcap != null) {
-            try (PcapWriter writer = PcapWriter.open(pcap, LinkType.RAW, 65535, false)) {
+        if (pcap.get() != null) {
+            try (PcapWriter writer = PcapWriter.open(pcap.get(), LinkType.RAW, 65535, false)) {
                 long now = System.currentTimeMillis() * 1_000_000L;
                 for (Bytes p : packets) {
                     writer.write(now, ByteBuffer.wrap(p.toArray()), 0, p.length(), p.length());

@@ -9,7 +9,6 @@ import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,7 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Decodes packets from a pcap/pcapng file, standard input, or hex given on the command line. */
-@Command(name = "decode", mixinStandardHelpOptions = true,
+@Command(name = DecodeCommand.NAME, mixinStandardHelpOptions = true,
         description = {
             "Decode packets from a pcap/pcapng file or hex bytes, every field described.",
             "",
@@ -43,6 +42,16 @@ import java.util.concurrent.Callable;
             "  rawsock decode --hex '45 00 00 28 00 01 00 00 40 06 7c cd 7f 00 00 01 7f 00 00 01 ...' --show",
             "  rawsock craft tcp --json --out one.pcap && rawsock decode one.pcap --dump --labels"})
 final class DecodeCommand implements Callable<Integer> {
+    static final String NAME = "decode";
+
+    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
+    static picocli.CommandLine commandLine() {
+        DecodeCommand command = new DecodeCommand();
+        picocli.CommandLine cli = new picocli.CommandLine(command);
+        command.output.addTo(cli.getCommandSpec());
+        return cli;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -62,8 +71,7 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--skip", paramLabel = "N", converter = NonNegative.class, defaultValue = "0", description = "Skip the first N packets.")
     long skip;
 
-    @Mixin
-    PacketOutput output;
+    final PacketOutput output = new PacketOutput();
 
     static final class LinkConverter implements ITypeConverter<FirstLayer> {
         @Override

@@ -7,6 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** The rawsock command line: parse at the edge, run a command, map what went wrong to an exit code. */
 @Command(name = "rawsock",
@@ -16,10 +19,6 @@ import java.io.PrintWriter;
             "A Linux raw-socket packet crafting tool and socket-API workbench: the kernel's socket calls, "
                     + "called directly and traced, and IPv4/IPv6 TCP/UDP/ICMP packets built, sent, captured and decoded.",
         },
-        subcommands = {TourCommand.class, SockoptCommand.class, CraftCommand.class, DecodeCommand.class, SendCommand.class,
-            HandshakeCommand.class, SniffCommand.class, SegmentsCommand.class, ConnectionsCommand.class,
-            ScanCommand.class, TracerouteCommand.class, LessonCommand.class, ScriptCommand.class, HelperCommand.class,
-            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -30,8 +29,37 @@ import java.io.PrintWriter;
         },
         footer = {"%nEvery command takes --help. Packets are sent only where you point them; demos use 127.0.0.1 (::1) and the lab's own namespaces."})
 public final class Main implements Runnable {
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "On failure, print the Java stack trace too.")
+    /** A command: its name and how its picocli model is built. */
+    private record Entry(String name, Supplier<CommandLine> model) {}
+
+    /**
+     * Every command, in the order {@code rawsock --help} lists them. A line naming one command builds only that
+     * command's model: picocli reflects over every option of every command it is given, which was most of a short
+     * command's run. craft, send, decode and sniff add option groups declared without annotations ({@link Args}).
+     */
+    private static final List<Entry> COMMANDS = List.of(
+            annotated("tour", TourCommand::new),
+            annotated("sockopt", SockoptCommand::new),
+            new Entry(CraftCommand.NAME, CraftCommand::commandLine),
+            new Entry(DecodeCommand.NAME, DecodeCommand::commandLine),
+            new Entry(SendCommand.NAME, SendCommand::commandLine),
+            annotated("handshake", HandshakeCommand::new),
+            new Entry(SniffCommand.NAME, SniffCommand::commandLine),
+            annotated("segments", SegmentsCommand::new),
+            annotated("connections", ConnectionsCommand::new),
+            annotated("scan", ScanCommand::new),
+            annotated("traceroute", TracerouteCommand::new),
+            annotated("lesson", LessonCommand::new),
+            annotated("script", ScriptCommand::new),
+            annotated("helper", HelperCommand::new));
+
+    private static Entry annotated(String name, Supplier<Object> command) {
+        return new Entry(name, () -> new CommandLine(command.get()));
+    }
+
+    private static final String VERBOSE_DESCRIPTION = "On failure, print the Java stack trace too.";
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = VERBOSE_DESCRIPTION)
     boolean verbose;
 
     @CommandLine.Spec
@@ -56,16 +84,27 @@ public final class Main implements Runnable {
      * names the same command: picocli resets every option to its initial value before it parses, and building
      * the model is most of the cost of a short command once the JVM is warm ({@code rawsock script}).
      */
-    static int run(PrintWriter out, PrintWriter err, java.util.Map<Class<?>, CommandLine> reuse, String... args) {
-        Class<?> only = subcommandNamed(args);
-        if (only != null && reuse != null && reuse.containsKey(only)) {
-            CommandLine kept = reuse.get(only);
+    static int run(PrintWriter out, PrintWriter err, Map<String, CommandLine> reuse, String... args) {
+        // picocli registers converters for java.sql and java.time types by reflection in every CommandLine it builds,
+        // initialising some 18 classes (a tenth of a short command's run); no rawsock option takes one (durations
+        // have Converters.DurationConverter). Set here, not in the launcher, so that tests run the same parser.
+        System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
+        Entry only = subcommandNamed(args);
+        if (only != null && reuse != null && reuse.containsKey(only.name())) {
+            CommandLine kept = reuse.get(only.name());
             for (CommandLine sub : kept.getSubcommands().values()) {
-                // picocli resets options, but keeps the instance of an argument group (--data | --data-string ...)
-                // from the last parse: clear it, so an option group the line does not name is absent, as in a new run.
+                // picocli resets options before it parses, but not those of an argument group (--data | --data-string
+                // ...): it leaves them to the group's instance. Clear them, so that an option group the line does not
+                // name is absent, as in a new run: an annotated group's instance is dropped, an Args group's options reset.
                 for (CommandLine.Model.ArgGroupSpec group : sub.getCommandSpec().argGroups()) {
                     try {
-                        group.setter().set(null);
+                        if (group.setter() != null) {
+                            group.setter().set(null);
+                        } else {
+                            for (CommandLine.Model.ArgSpec member : group.args()) {
+                                member.setValue(member.initialValue());
+                            }
+                        }
                     } catch (Exception e) {
                         throw new IllegalStateException("cannot reset option group " + group.synopsis(), e);
                     }
@@ -79,10 +118,19 @@ public final class Main implements Runnable {
             Main main = new Main();
             verbose = () -> main.verbose;
             cli = new CommandLine(main);
-        } else {            // rawsock craft ...: only that command's options are reflected (start-up, see below)
-            One one = new One();
-            verbose = () -> one.verbose;
-            cli = new CommandLine(one).addSubcommand(only);
+            for (Entry command : COMMANDS) {
+                cli.addSubcommand(command.name(), command.model().get());
+            }
+            cli.addSubcommand("help", new CommandLine.HelpCommand());
+        } else {            // rawsock craft ...: a tree of one command, its top declared without annotations
+            CommandLine.Model.CommandSpec top = CommandLine.Model.CommandSpec.create().name("rawsock")
+                    .versionProvider(new Version());
+            Args topArgs = new Args();
+            Args.Arg<Boolean> verboseOption = topArgs.inheritedFlag(VERBOSE_DESCRIPTION, "--verbose");
+            topArgs.standardHelpOptions();
+            topArgs.addTo(top);
+            verbose = verboseOption::get;
+            cli = new CommandLine(top).addSubcommand(only.name(), only.model().get());
         }
         cli.setOut(out);
         cli.setErr(err);
@@ -123,7 +171,7 @@ public final class Main implements Runnable {
             return ExitCodes.FAILURE;
         });
         if (only != null && reuse != null) {
-            reuse.put(only, cli);
+            reuse.put(only.name(), cli);
         }
         return execute(cli, out, err, args);
     }
@@ -135,46 +183,27 @@ public final class Main implements Runnable {
         return code;
     }
 
-    /**
-     * The subcommand class the first word of {@code args} names (from Main's own subcommand list), or null.
-     * picocli reflects over every option of every command in the tree when it is built: for eleven commands
-     * that was about 380 ms of a 0.5 s `rawsock craft`, so a line naming one command builds a tree of one.
-     */
-    static Class<?> subcommandNamed(String[] args) {
-        String word = null;
+    /** The command the first word of {@code args} names, or null (--help, --version, a typo: the whole tree answers). */
+    static Entry subcommandNamed(String[] args) {
         for (String arg : args) {
             if (!arg.startsWith("-")) {
-                word = arg;
-                break;
+                for (Entry command : COMMANDS) {
+                    if (command.name().equals(arg)) {
+                        return command;
+                    }
+                }
+                return null;
             }
             if (!arg.equals("--verbose")) {
-                return null; // --help, --version or a mistake before the command: the whole tree answers
-            }
-        }
-        if (word == null) {
-            return null;
-        }
-        for (Class<?> sub : Main.class.getAnnotation(Command.class).subcommands()) {
-            Command command = sub.getAnnotation(Command.class);
-            if (sub != CommandLine.HelpCommand.class && command != null
-                    && (command.name().equals(word) || java.util.Arrays.asList(command.aliases()).contains(word))) {
-                return sub;
+                return null; // --help, --version or a mistake before the command
             }
         }
         return null;
     }
 
-    /** The top of a tree of one subcommand: Main's options, without its subcommand list. */
-    @Command(name = "rawsock", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
-    static final class One implements Runnable {
-        @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-                description = "On failure, print the Java stack trace too.")
-        boolean verbose;
-
-        @Override
-        public void run() {
-            throw new IllegalStateException("only built with a subcommand");
-        }
+    /** The names of all commands, in --help order (for tests and scripts). */
+    static List<String> commandNames() {
+        return COMMANDS.stream().map(Entry::name).toList();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -4,8 +4,8 @@ import dev.rawsock.craft.PacketSpec;
 import dev.rawsock.craft.Transport;
 import dev.rawsock.wire.Bytes;
 
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Option;
+import dev.rawsock.cli.Args.Arg;
+import dev.rawsock.probe.IntRange;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,146 +25,125 @@ import java.util.List;
  * usage error naming the option ({@link #checkFamily}).
  */
 final class PacketOptions {
+    private final Args args = new Args();
+
     // ---- IPv4 / IPv6 ----
-    @Option(names = "--src", paramLabel = "IP", converter = Converters.PacketAddressConverter.class,
-            description = "Source address, IPv4 or IPv6 (default: the address the kernel would route from to --dst).")
-    PacketAddress source;
+    final Arg<PacketAddress> source = args.option(PacketAddress.class, new Converters.PacketAddressConverter(), "IP",
+            "Source address, IPv4 or IPv6 (default: the address the kernel would route from to --dst).", "--src");
 
-    @Option(names = "--dst", paramLabel = "IP", converter = Converters.PacketAddressConverter.class,
-            description = "Destination address, IPv4 or IPv6 such as ::1 (default: 127.0.0.1, or ::1 with an IPv6 --src).")
-    PacketAddress destination;
+    final Arg<PacketAddress> destination = args.option(PacketAddress.class, new Converters.PacketAddressConverter(), "IP",
+            "Destination address, IPv4 or IPv6 such as ::1 (default: 127.0.0.1, or ::1 with an IPv6 --src).", "--dst");
 
-    @Option(names = "--ttl", paramLabel = "N[-M]", converter = Converters.TtlRange.class,
-            description = "Time to live (IPv6: hop limit), 0-255 (default: 64); a range such as 1-5 gives each probe the next value.")
-    dev.rawsock.probe.IntRange ttl;
+    final Arg<IntRange> ttl = args.option(IntRange.class, new Converters.TtlRange(), "N[-M]",
+            "Time to live (IPv6: hop limit), 0-255 (default: 64); a range such as 1-5 gives each probe the next value.", "--ttl");
 
-    @Option(names = "--tos", paramLabel = "N", converter = Converters.U8.class,
-            description = "Type-of-service byte (IPv6: traffic class), 0-255 (DSCP<<2 | ECN).")
-    Integer tos;
+    final Arg<Integer> tos = args.option(Integer.class, new Converters.U8(), "N",
+            "Type-of-service byte (IPv6: traffic class), 0-255 (DSCP<<2 | ECN).", "--tos");
 
-    @Option(names = "--dscp", paramLabel = "N", converter = Converters.Dscp.class, description = "DSCP, 0-63.")
-    Integer dscp;
+    final Arg<Integer> dscp = args.option(Integer.class, new Converters.Dscp(), "N", "DSCP, 0-63.", "--dscp");
 
-    @Option(names = "--ecn", paramLabel = "N", converter = Converters.Ecn.class, description = "ECN, 0-3.")
-    Integer ecn;
+    final Arg<Integer> ecn = args.option(Integer.class, new Converters.Ecn(), "N", "ECN, 0-3.", "--ecn");
 
-    @Option(names = "--flow-label", paramLabel = "N", converter = Converters.FlowLabel.class,
-            description = "IPv6 flow label, 0-0xFFFFF (default: 0).")
-    Integer flowLabel;
+    final Arg<Integer> flowLabel = args.option(Integer.class, new Converters.FlowLabel(), "N",
+            "IPv6 flow label, 0-0xFFFFF (default: 0).", "--flow-label");
 
     // ---- IPv4 only ----
-    @Option(names = "--id", paramLabel = "N", converter = Converters.U16.class, description = "IP identification, 0-65535 (default: random).")
-    Integer identification;
+    final Arg<Integer> identification = args.option(Integer.class, new Converters.U16(), "N",
+            "IP identification, 0-65535 (default: random).", "--id");
 
-    @Option(names = "--df", description = "Set Don't Fragment.")
-    boolean dontFragment;
+    final Arg<Boolean> dontFragment = args.flag("Set Don't Fragment.", "--df");
 
-    @Option(names = "--mf", description = "Set More Fragments.")
-    boolean moreFragments;
+    final Arg<Boolean> moreFragments = args.flag("Set More Fragments.", "--mf");
 
-    @Option(names = "--evil", description = "Set the reserved IP flag (RFC 3514's evil bit).")
-    boolean flagReserved;
+    final Arg<Boolean> flagReserved = args.flag("Set the reserved IP flag (RFC 3514's evil bit).", "--evil");
 
-    @Option(names = "--frag-offset", paramLabel = "UNITS", converter = Converters.FragmentOffset.class,
-            description = "Fragment offset in 8-byte units, 0-8191.")
-    Integer fragmentOffset;
+    final Arg<Integer> fragmentOffset = args.option(Integer.class, new Converters.FragmentOffset(), "UNITS",
+            "Fragment offset in 8-byte units, 0-8191.", "--frag-offset");
 
-    @Option(names = "--ip-option", paramLabel = "OPT", converter = Converters.IpOptionConverter.class,
-            description = "An IPv4 option (repeatable): nop, eol, rr=SLOTS, ts=SLOTS, lsrr=IP[,IP...], ssrr=IP[,IP...], ra=V, raw=TYPE:HEX.")
-    List<byte[]> ipOptions = new ArrayList<>();
+    final Arg<List<byte[]>> ipOptions = args.repeatable(byte[].class, new Converters.IpOptionConverter(), "OPT",
+            "An IPv4 option (repeatable): nop, eol, rr=SLOTS, ts=SLOTS, lsrr=IP[,IP...], ssrr=IP[,IP...], ra=V, raw=TYPE:HEX.", "--ip-option");
 
-    @Option(names = "--ihl", paramLabel = "WORDS", converter = Converters.Nibble.class,
-            description = "IP header length in 32-bit words, 0-15 (default: computed).")
-    Integer ihl;
+    final Arg<Integer> ihl = args.option(Integer.class, new Converters.Nibble(), "WORDS",
+            "IP header length in 32-bit words, 0-15 (default: computed).", "--ihl");
 
-    @Option(names = "--ip-length", paramLabel = "BYTES", converter = Converters.U16.class,
-            description = "IP total length, 0-65535 (default: computed).")
-    Integer totalLength;
+    final Arg<Integer> totalLength = args.option(Integer.class, new Converters.U16(), "BYTES",
+            "IP total length, 0-65535 (default: computed).", "--ip-length");
 
-    @Option(names = "--ip-checksum", paramLabel = "N", converter = Converters.U16.class,
-            description = "IP header checksum, 0-65535 (default: computed).")
-    Integer ipChecksum;
+    final Arg<Integer> ipChecksum = args.option(Integer.class, new Converters.U16(), "N",
+            "IP header checksum, 0-65535 (default: computed).", "--ip-checksum");
 
-    @Option(names = "--protocol", paramLabel = "N", converter = Converters.U8.class,
-            description = "IP protocol number (IPv6: next header), 0-255 (default: 6, 17, 1 (IPv6: 58), or 255 for raw).")
-    Integer protocol;
+    final Arg<Integer> protocol = args.option(Integer.class, new Converters.U8(), "N",
+            "IP protocol number (IPv6: next header), 0-255 (default: 6, 17, 1 (IPv6: 58), or 255 for raw).", "--protocol");
 
     // ---- TCP / UDP ----
-    @Option(names = "--sport", paramLabel = "PORT", converter = Converters.Port.class, description = "Source port, 0-65535 (default: random ephemeral).")
-    Integer sourcePort;
+    final Arg<Integer> sourcePort = args.option(Integer.class, new Converters.Port(), "PORT",
+            "Source port, 0-65535 (default: random ephemeral).", "--sport");
 
-    @Option(names = {"--dport", "-p"}, paramLabel = "PORT[-PORT]", converter = Converters.PortRange.class,
-            description = "Destination port, 0-65535 (default: 0); a range such as 8080-8090 gives each probe the next port.")
-    dev.rawsock.probe.IntRange destinationPort;
+    final Arg<IntRange> destinationPort = args.option(IntRange.class, new Converters.PortRange(), "PORT[-PORT]",
+            "Destination port, 0-65535 (default: 0); a range such as 8080-8090 gives each probe the next port.", "--dport", "-p");
 
-    @Option(names = "--flags", paramLabel = "FLAGS", converter = Converters.TcpFlagsConverter.class,
-            description = "TCP flags: syn,ack | SA | 0x12 (default: S). Letters: F S R P A U E C N.")
-    Integer flags;
+    final Arg<Integer> flags = args.option(Integer.class, new Converters.TcpFlagsConverter(), "FLAGS",
+            "TCP flags: syn,ack | SA | 0x12 (default: S). Letters: F S R P A U E C N.", "--flags");
 
-    @Option(names = "--seq", paramLabel = "N", converter = Converters.U32.class, description = "Sequence number (default: random).")
-    Long sequence;
+    final Arg<Long> sequence = args.option(Long.class, new Converters.U32(), "N", "Sequence number (default: random).", "--seq");
 
-    @Option(names = "--ack", paramLabel = "N", converter = Converters.U32.class, description = "Acknowledgement number (default: 0).")
-    Long acknowledgment;
+    final Arg<Long> acknowledgment = args.option(Long.class, new Converters.U32(), "N",
+            "Acknowledgement number (default: 0).", "--ack");
 
-    @Option(names = "--win", paramLabel = "N", converter = Converters.U16.class, description = "Window, 0-65535 (default: 64240).")
-    Integer window;
+    final Arg<Integer> window = args.option(Integer.class, new Converters.U16(), "N",
+            "Window, 0-65535 (default: 64240).", "--win");
 
-    @Option(names = "--urg", paramLabel = "N", converter = Converters.U16.class, description = "Urgent pointer, 0-65535.")
-    Integer urgentPointer;
+    final Arg<Integer> urgentPointer = args.option(Integer.class, new Converters.U16(), "N", "Urgent pointer, 0-65535.", "--urg");
 
-    @Option(names = "--tcp-reserved", paramLabel = "BITS", converter = Converters.ThreeBits.class, description = "The 3 reserved TCP bits, 0-7.")
-    Integer tcpReserved;
+    final Arg<Integer> tcpReserved = args.option(Integer.class, new Converters.ThreeBits(), "BITS",
+            "The 3 reserved TCP bits, 0-7.", "--tcp-reserved");
 
-    @Option(names = "--tcp-option", paramLabel = "OPTS", converter = Converters.TcpOptionsConverter.class,
-            description = "TCP options in order: mss=1460,wscale=7,sackok,ts=TSVAL:TSECR,sack=L-R[/L-R],nop,eol,raw=KIND:HEX.")
-    Bytes tcpOptions;
+    final Arg<Bytes> tcpOptions = args.option(Bytes.class, new Converters.TcpOptionsConverter(), "OPTS",
+            "TCP options in order: mss=1460,wscale=7,sackok,ts=TSVAL:TSECR,sack=L-R[/L-R],nop,eol,raw=KIND:HEX.", "--tcp-option");
 
-    @Option(names = "--data-offset", paramLabel = "WORDS", converter = Converters.Nibble.class,
-            description = "TCP data offset in 32-bit words, 0-15 (default: computed).")
-    Integer dataOffset;
+    final Arg<Integer> dataOffset = args.option(Integer.class, new Converters.Nibble(), "WORDS",
+            "TCP data offset in 32-bit words, 0-15 (default: computed).", "--data-offset");
 
-    @Option(names = "--udp-length", paramLabel = "BYTES", converter = Converters.U16.class, description = "UDP length (default: computed).")
-    Integer udpLength;
+    final Arg<Integer> udpLength = args.option(Integer.class, new Converters.U16(), "BYTES",
+            "UDP length (default: computed).", "--udp-length");
 
     // ---- ICMP ----
-    @Option(names = "--icmp-type", paramLabel = "N", converter = Converters.U8.class,
-            description = "ICMP type, 0-255 (default: 8, echo request; ICMPv6: 128).")
-    Integer icmpType;
+    final Arg<Integer> icmpType = args.option(Integer.class, new Converters.U8(), "N",
+            "ICMP type, 0-255 (default: 8, echo request; ICMPv6: 128).", "--icmp-type");
 
-    @Option(names = "--icmp-code", paramLabel = "N", converter = Converters.U8.class, description = "ICMP code, 0-255 (default: 0).")
-    Integer icmpCode;
+    final Arg<Integer> icmpCode = args.option(Integer.class, new Converters.U8(), "N",
+            "ICMP code, 0-255 (default: 0).", "--icmp-code");
 
-    @Option(names = "--icmp-id", paramLabel = "N", converter = Converters.U16.class, description = "ICMP echo identifier (default: random).")
-    Integer icmpId;
+    final Arg<Integer> icmpId = args.option(Integer.class, new Converters.U16(), "N",
+            "ICMP echo identifier (default: random).", "--icmp-id");
 
-    @Option(names = "--icmp-seq", paramLabel = "N", converter = Converters.U16.class, description = "ICMP echo sequence (default: 1).")
-    Integer icmpSequence;
+    final Arg<Integer> icmpSequence = args.option(Integer.class, new Converters.U16(), "N",
+            "ICMP echo sequence (default: 1).", "--icmp-seq");
 
     // ---- checksums ----
-    @Option(names = "--checksum", paramLabel = "N", converter = Converters.U16.class,
-            description = "TCP/UDP/ICMP checksum, 0-65535 (default: computed).")
-    Integer checksum;
+    final Arg<Integer> checksum = args.option(Integer.class, new Converters.U16(), "N",
+            "TCP/UDP/ICMP checksum, 0-65535 (default: computed).", "--checksum");
 
-    @Option(names = "--badsum", description = "Send a wrong TCP/UDP/ICMP checksum on purpose.")
-    boolean badSum;
+    final Arg<Boolean> badSum = args.flag("Send a wrong TCP/UDP/ICMP checksum on purpose.", "--badsum");
 
     // ---- data ----
-    @ArgGroup(exclusive = true)
-    Data data;
+    final Arg<Bytes> dataHex = args.option(Bytes.class, new Converters.Hex(), "HEX", "Payload bytes in hex.", "--data");
 
-    static final class Data {
-        @Option(names = "--data", paramLabel = "HEX", converter = Converters.Hex.class, description = "Payload bytes in hex.")
-        Bytes hex;
+    final Arg<String> dataText = args.option(String.class, "TEXT",
+            "Payload text; \\r \\n \\t \\\\ and \\xNN are understood.", "--data-string");
 
-        @Option(names = "--data-string", paramLabel = "TEXT", description = "Payload text; \\r \\n \\t \\\\ and \\xNN are understood.")
-        String text;
+    final Arg<Integer> dataLength = args.option(Integer.class, new Converters.U16(), "BYTES",
+            "Payload of this many zero bytes.", "--data-length");
 
-        @Option(names = "--data-length", paramLabel = "BYTES", converter = Converters.U16.class, description = "Payload of this many zero bytes.")
-        Integer length;
+    final Arg<Path> dataFile = args.option(Path.class, "FILE", "Payload read from a file.", "--data-file");
 
-        @Option(names = "--data-file", paramLabel = "FILE", description = "Payload read from a file.")
-        Path file;
+    PacketOptions() {
+        args.exclusive(dataHex, dataText, dataLength, dataFile);
+    }
+
+    /** Declares these options to {@code command}. */
+    void addTo(picocli.CommandLine.Model.CommandSpec command) {
+        args.addTo(command);
     }
 
     /** The probes these options describe: the spec, with the swept fields and what is explicit. */
@@ -173,22 +152,29 @@ final class PacketOptions {
                                            boolean sequenceIncrement) {
         try {
             return new dev.rawsock.probe.ProbeSeries(spec, random, emit,
-                    destinationPort != null && destinationPort.size() > 1 ? destinationPort : null,
-                    ttl != null && ttl.size() > 1 ? ttl : null, sourcePortIncrement, sequenceIncrement,
-                    ipChecksum != null, checksum != null, badSum);
+                    swept(destinationPort.get()), swept(ttl.get()), sourcePortIncrement, sequenceIncrement,
+                    ipChecksum.get() != null, checksum.get() != null, badSum.get());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }
 
+    /** A range of more than one value (each probe takes the next), else null. */
+    private static IntRange swept(IntRange range) {
+        return range != null && range.size() > 1 ? range : null;
+    }
+
     /** True when the packet is IPv6: the family of --dst, or of --src when no --dst is given. */
     boolean isIpv6() {
-        return destination != null ? destination.isIpv6() : source != null && source.isIpv6();
+        PacketAddress dst = destination.get();
+        PacketAddress src = source.get();
+        return dst != null ? dst.isIpv6() : src != null && src.isIpv6();
     }
 
     /** --dst, or the loopback address of the packet's family. */
     PacketAddress destinationAddress() {
-        return destination != null ? destination : isIpv6() ? PacketAddress.IPV6_LOOPBACK : PacketAddress.IPV4_LOOPBACK;
+        PacketAddress dst = destination.get();
+        return dst != null ? dst : isIpv6() ? PacketAddress.IPV6_LOOPBACK : PacketAddress.IPV4_LOOPBACK;
     }
 
     /**
@@ -196,22 +182,25 @@ final class PacketOptions {
      * packet; --flow-label with an IPv4 one. Each names the option.
      */
     void checkFamily() {
-        if (source != null && destination != null && source.isIpv6() != destination.isIpv6()) {
-            throw new UsageException("--src " + source.text() + " is " + source.family() + " but --dst " + destination.text()
-                    + " is " + destination.family() + ": give both as IPv4 or both as IPv6");
+        PacketAddress src = source.get();
+        PacketAddress dst = destination.get();
+        if (src != null && dst != null && src.isIpv6() != dst.isIpv6()) {
+            throw new UsageException("--src " + src.text() + " is " + src.family() + " but --dst " + dst.text()
+                    + " is " + dst.family() + ": give both as IPv4 or both as IPv6");
         }
         if (!isIpv6()) {
-            if (flowLabel != null) {
+            if (flowLabel.get() != null) {
                 throw new UsageException("--flow-label is IPv6-only: give an IPv6 --dst (e.g. --dst ::1)");
             }
             return;
         }
-        String ipv4Only = identification != null ? "--id" : dontFragment ? "--df" : moreFragments ? "--mf"
-                : flagReserved ? "--evil" : fragmentOffset != null ? "--frag-offset" : !ipOptions.isEmpty() ? "--ip-option"
-                : ihl != null ? "--ihl" : ipChecksum != null ? "--ip-checksum" : totalLength != null ? "--ip-length" : null;
-        if (ipv4Only != null) {
-            throw new UsageException(ipv4Only + " is IPv4-only, but the packet is IPv6 (--" + (destination != null ? "dst " : "src ")
-                    + (destination != null ? destination : source).text() + ")");
+        for (Arg<?> ipv4Only : List.of(identification, dontFragment, moreFragments, flagReserved, fragmentOffset, ipOptions,
+                ihl, ipChecksum, totalLength)) {
+            Object value = ipv4Only.get();
+            if (value != null && !Boolean.FALSE.equals(value) && !(value instanceof List<?> list && list.isEmpty())) {
+                throw new UsageException(ipv4Only.name() + " is IPv4-only, but the packet is IPv6 (--" + (dst != null ? "dst " : "src ")
+                        + (dst != null ? dst : src).text() + ")");
+            }
         }
     }
 
@@ -219,13 +208,11 @@ final class PacketOptions {
     PacketSpec toSpec(Transport transport, PacketAddress routeSource) throws IOException {
         checkFamily();
         PacketSpec s = PacketSpec.of(transport);
-        PacketAddress src = source != null ? source : routeSource;
+        PacketAddress src = source.get() != null ? source.get() : routeSource;
         PacketAddress dst = destinationAddress();
         if (dst.isIpv6()) {
             s.ipv6Destination(dst.ipv6()).ipv6Source(src != null ? src.ipv6() : null);
-            if (flowLabel != null) {
-                s.flowLabel(flowLabel);
-            }
+            given(flowLabel, s::flowLabel);
         } else {
             s.source(src != null ? src.ipv4() : null).destination(dst.ipv4());
         }
@@ -233,64 +220,67 @@ final class PacketOptions {
         given(dscp, s::dscp);
         given(ecn, s::ecn);
         given(ttl, r -> s.ttl(r.first()));
-        s.identification(identification).dontFragment(dontFragment).moreFragments(moreFragments).flagReserved(flagReserved);
+        s.identification(identification.get()).dontFragment(dontFragment.get()).moreFragments(moreFragments.get())
+                .flagReserved(flagReserved.get());
         given(fragmentOffset, s::fragmentOffset);
-        if (!ipOptions.isEmpty()) {
+        if (!ipOptions.get().isEmpty()) {
             java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-            ipOptions.forEach(all::writeBytes);
+            ipOptions.get().forEach(all::writeBytes);
             if (all.size() > 40) {
                 throw new UsageException("--ip-option: the options take " + all.size() + " bytes; IPv4 has room for 40");
             }
             s.ipOptions(Bytes.of(all.toByteArray()));
         }
-        s.ihl(ihl).totalLength(totalLength).ipChecksum(ipChecksum).protocol(protocol);
-        s.sourcePort(sourcePort);
+        s.ihl(ihl.get()).totalLength(totalLength.get()).ipChecksum(ipChecksum.get()).protocol(protocol.get());
+        s.sourcePort(sourcePort.get());
         given(destinationPort, r -> s.destinationPort(r.first()));
         given(flags, s::flags);
-        s.sequence(sequence);
+        s.sequence(sequence.get());
         given(acknowledgment, s::acknowledgment);
         given(window, s::window);
         given(urgentPointer, s::urgentPointer);
         given(tcpReserved, s::tcpReserved);
         given(tcpOptions, s::tcpOptions);
-        s.dataOffset(dataOffset).udpLength(udpLength);
+        s.dataOffset(dataOffset.get()).udpLength(udpLength.get());
         given(icmpType, s::icmpType);
         given(icmpCode, s::icmpCode);
-        s.icmpIdentifier(icmpId);
+        s.icmpIdentifier(icmpId.get());
         given(icmpSequence, s::icmpSequence);
-        s.transportChecksum(checksum).badTransportChecksum(badSum);
+        s.transportChecksum(checksum.get()).badTransportChecksum(badSum.get());
         s.payload(payload());
         return s;
     }
 
     /** Sets a field only when its option was given: the spec's own default (auto or random) stays otherwise. */
-    private static <T> void given(T value, java.util.function.Consumer<T> setter) {
+    private static <T> void given(Arg<T> option, java.util.function.Consumer<T> setter) {
+        T value = option.get();
         if (value != null) {
             setter.accept(value);
         }
     }
 
     private Bytes payload() throws IOException {
-        if (data == null) {
+        if (dataHex.get() != null) {
+            return dataHex.get();
+        }
+        if (dataText.get() != null) {
+            return Bytes.of(unescape(dataText.get()));
+        }
+        if (dataLength.get() != null) {
+            return Bytes.of(new byte[dataLength.get()]);
+        }
+        Path file = dataFile.get();
+        if (file == null) {
             return Bytes.EMPTY;
         }
-        if (data.hex != null) {
-            return data.hex;
+        if (!Files.isReadable(file)) {
+            throw new UsageException("--data-file: cannot read '" + file + "'");
         }
-        if (data.text != null) {
-            return Bytes.of(unescape(data.text));
-        }
-        if (data.length != null) {
-            return Bytes.of(new byte[data.length]);
-        }
-        if (!Files.isReadable(data.file)) {
-            throw new UsageException("--data-file: cannot read '" + data.file + "'");
-        }
-        long size = Files.size(data.file);
+        long size = Files.size(file);
         if (size > 65535) {
-            throw new UsageException("--data-file: '" + data.file + "' is " + size + " bytes; an IP packet holds at most 65535");
+            throw new UsageException("--data-file: '" + file + "' is " + size + " bytes; an IP packet holds at most 65535");
         }
-        return Bytes.of(Files.readAllBytes(data.file));
+        return Bytes.of(Files.readAllBytes(file));
     }
 
     /** C-style escapes in --data-string: \r \n \t \0 \\ \xNN. */

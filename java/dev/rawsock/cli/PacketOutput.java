@@ -6,7 +6,9 @@ import dev.rawsock.print.JsonPrinter;
 import dev.rawsock.print.LinePrinter;
 import dev.rawsock.wire.DecodedPacket;
 
-import picocli.CommandLine.Option;
+import dev.rawsock.cli.Args.Arg;
+
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 
@@ -15,17 +17,12 @@ import java.io.PrintWriter;
  * (--dump, with --labels naming each byte range), or JSON Lines (--json). Shared by craft and decode.
  */
 final class PacketOutput {
-    @Option(names = "--show", description = "Show every header field, one per line, with its meaning.")
-    boolean show;
-
-    @Option(names = "--dump", description = "Add a hex dump of each packet (offsets, hex, ASCII).")
-    boolean hexDump;
-
-    @Option(names = "--labels", description = "With --hex: label each layer and header field's byte range.")
-    boolean labels;
-
-    @Option(names = "--json", description = "Print JSON Lines (one object per packet; see the README for the schema).")
-    boolean json;
+    private final Args args = new Args();
+    private final Arg<Boolean> show = args.flag("Show every header field, one per line, with its meaning.", "--show");
+    private final Arg<Boolean> hexDump = args.flag("Add a hex dump of each packet (offsets, hex, ASCII).", "--dump");
+    private final Arg<Boolean> labels = args.flag("With --hex: label each layer and header field's byte range.", "--labels");
+    private final Arg<Boolean> json = args.flag("Print JSON Lines (one object per packet; see the README for the schema).", "--json");
+    private boolean hexDumpToo; // craft's and send's --hex, the same as --dump
 
     private final LinePrinter line = new LinePrinter();
     private final DetailPrinter detail = new DetailPrinter();
@@ -33,10 +30,24 @@ final class PacketOutput {
     private char[] chars = new char[512]; // the text handed to the writer without a String per packet
     private JsonPrinter jsonPrinter;
 
+    /** Declares these options to {@code command}. */
+    void addTo(CommandSpec command) {
+        args.addTo(command);
+    }
+
+    boolean json() {
+        return json.get();
+    }
+
+    /** Whether to add a hex dump even without --dump (set by the command on every run). */
+    void hexDumpToo(boolean on) {
+        hexDumpToo = on;
+    }
+
     /** Prints one decoded packet to {@code out} in the chosen form. */
     void print(DecodedPacket p, PrintWriter out) {
         text.setLength(0);
-        if (json) {
+        if (json.get()) {
             if (jsonPrinter == null) {
                 jsonPrinter = new JsonPrinter(out);
             }
@@ -65,11 +76,11 @@ final class PacketOutput {
     }
 
     private void details(DecodedPacket p) {
-        if (show) {
+        if (show.get()) {
             detail.append(text, p);
         }
-        if (hexDump || labels) {
-            if (labels) {
+        if (hexDump.get() || hexDumpToo || labels.get()) {
+            if (labels.get()) {
                 HexDump.appendLabelled(text, p);
             } else {
                 HexDump.append(text, p);

@@ -66,7 +66,7 @@ final class ScriptCommand implements Callable<Integer> {
         int failed = 0;
         int firstFailure = ExitCodes.OK;
         String firstFailureAt = null;
-        Map<Class<?>, CommandLine> models = new HashMap<>(); // each command's picocli model, built once
+        Map<String, CommandLine> models = new HashMap<>(); // each command's picocli model, built once
         try (BufferedReader reader = new BufferedReader(open(file), 1 << 16)) {
             String line;
             int number = 0;

@@ -24,7 +24,6 @@ import dev.rawsock.wire.MacAddress;
 import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,7 +40,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style statistics. */
-@Command(name = "send", mixinStandardHelpOptions = true,
+@Command(name = SendCommand.NAME, mixinStandardHelpOptions = true,
         description = {
             "Send crafted packets on a raw socket and match the replies (SENT/RCVD lines).",
             "",
@@ -83,6 +82,17 @@ import java.util.concurrent.Callable;
             "  rawsock send tcp --iface veth0 --dst-mac 02:72:73:00:00:02 --src 198.18.0.1 --dst 198.18.0.2 --dport 9",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
 final class SendCommand implements Callable<Integer> {
+    static final String NAME = "send";
+
+    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
+    static picocli.CommandLine commandLine() {
+        SendCommand command = new SendCommand();
+        picocli.CommandLine cli = new picocli.CommandLine(command);
+        command.packet.addTo(cli.getCommandSpec());
+        command.output.addTo(cli.getCommandSpec());
+        return cli;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -90,11 +100,9 @@ final class SendCommand implements Callable<Integer> {
             description = "tcp, udp, icmp or raw.")
     Transport transport;
 
-    @Mixin
-    PacketOptions packet;
+    final PacketOptions packet = new PacketOptions();
 
-    @Mixin
-    PacketOutput output;
+    final PacketOutput output = new PacketOutput();
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", converter = DecodeCommand.NonNegative.class,
             description = "Probes to send (default: 1, or one per value of a --dport/--ttl range).")
@@ -180,14 +188,15 @@ final class SendCommand implements Callable<Integer> {
         if (iface == null && (sourceMac != null || destinationMac != null)) {
             throw new UsageException((sourceMac != null ? "--src-mac" : "--dst-mac") + " needs --iface (the MACs of Ethernet frames)");
         }
-        output.hexDump |= hex;
+        output.hexDumpToo(hex);
         Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
         packet.checkFamily();
         Interfaces.Link link = iface != null ? link(iface) : null;
-        PacketAddress routeSource = packet.source != null ? null
+        boolean sourceGiven = packet.source.get() != null;
+        PacketAddress routeSource = sourceGiven ? null
                 : link != null && !packet.isIpv6() && link.ipv4Address() != 0 ? PacketAddress.parse(Ipv4Address.text(link.ipv4Address()))
                 : CraftCommand.routeSourceTo(packet.destinationAddress());
-        if (link != null && packet.source == null && routeSource == null) {
+        if (link != null && !sourceGiven && routeSource == null) {
             throw new UsageException("--iface " + iface + ": no source address (the interface has no " + packet.destinationAddress().family()
                     + " address and there is no route to " + packet.destinationAddress() + "): give --src");
         }
@@ -261,7 +270,7 @@ final class SendCommand implements Callable<Integer> {
         if (writer != null) {
             writer.close();
         }
-        statistics(output.json ? err : out, stats, series);
+        statistics(output.json() ? err : out, stats, series);
         output.flush(out);
         return !noReplies && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
     }
@@ -399,7 +408,7 @@ final class SendCommand implements Callable<Integer> {
 
         private void show(String what, long nanos, DecodedPacket p, long rttNanos) {
             p.frameNumber(++frame);
-            if (output.json) {
+            if (output.json()) {
                 output.print(p, out);
                 return;
             }

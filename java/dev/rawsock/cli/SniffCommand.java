@@ -13,7 +13,6 @@ import dev.rawsock.wire.PacketDecoder;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Captures packets on an interface (or all, or a raw IP socket), filtered in the kernel, and prints them as decode does. */
-@Command(name = "sniff", mixinStandardHelpOptions = true,
+@Command(name = SniffCommand.NAME, mixinStandardHelpOptions = true,
         description = {
             "Capture packets (tcpdump-style filters) and print them as decode does.",
             "",
@@ -63,6 +62,16 @@ import java.util.concurrent.TimeUnit;
             "tcpdump -i any), because frames of different link layers mix there. An",
             "unknown interface is a usage error (exit 2)."})
 final class SniffCommand implements Callable<Integer> {
+    static final String NAME = "sniff";
+
+    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
+    static picocli.CommandLine commandLine() {
+        SniffCommand command = new SniffCommand();
+        picocli.CommandLine cli = new picocli.CommandLine(command);
+        command.output.addTo(cli.getCommandSpec());
+        return cli;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -103,8 +112,7 @@ final class SniffCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print no packets (with --pcap: only save them); a progress line on a terminal.")
     boolean quiet;
 
-    @Mixin
-    PacketOutput output;
+    final PacketOutput output = new PacketOutput();
 
     @Option(names = "--helper", paramLabel = "PATH",
             description = "Without CAP_NET_RAW, capture through the privileged helper at PATH (default: $RAWSOCK_HELPER): only packets from or to its allowed prefixes, for at most its max-capture.")

@@ -23,7 +23,7 @@ public final class Ipv4Address {
         }
         int address = 0;
         for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+            if (part.isEmpty() || part.length() > 3 || !asciiDigits(part)) {
                 throw new IllegalArgumentException("'" + text + "' is not an IPv4 address ('" + part + "' is not a number 0-255)");
             }
             int octet = Integer.parseInt(part);
@@ -33,5 +33,15 @@ public final class Ipv4Address {
             address = (address << 8) | octet;
         }
         return address;
+    }
+
+    /** Only '0'-'9' (Character.isDigit would also pass other scripts' digits, which Integer.parseInt then reads). */
+    private static boolean asciiDigits(String part) {
+        for (int i = 0; i < part.length(); i++) {
+            if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -261,6 +261,10 @@ class CraftDecodeCliTest {
         CliRun protocol = rawsock("craft", "sctp");
         assertEquals(2, protocol.code());
         assertTrue(protocol.err().contains("'sctp' is not a protocol: expected tcp, udp, icmp or raw"), protocol.err());
+        CliRun noProtocol = rawsock("craft", "--dst", "127.0.0.1");
+        assertEquals(2, noProtocol.code(), noProtocol.err());
+        assertTrue(noProtocol.err().contains("Missing required parameter: 'PROTO'"), noProtocol.err());
+        assertNoStackTrace(noProtocol);
     }
 
     @Test
