@@ -78,8 +78,8 @@ import java.util.concurrent.Callable;
             "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
             "  rawsock send tcp --dst ::1 --dport 8080                    (IPv6)",
             "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
-            "  rawsock send tcp --iface veth0 --dst 198.18.0.2 --dport 9 -c 3       (Ethernet frames)",
-            "  rawsock send tcp --iface veth0 --dst-mac 02:72:73:00:00:02 --src 198.18.0.1 --dst 198.18.0.2 --dport 9",
+            "  rawsock send tcp --iface veth0 --dst 198.18.0.2 --dport 9  (Ethernet frames)",
+            "  rawsock send udp --iface veth0 --dst-mac 02:72:73:00:00:02 --dst 198.18.0.2",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
 final class SendCommand implements Callable<Integer> {
     static final String NAME = "send";
