@@ -119,7 +119,7 @@ static void constants(void) {
 
     /* Interface requests. */
     C(SIOCGIFINDEX); C(SIOCGIFFLAGS); C(SIOCGIFMTU); C(SIOCGIFHWADDR); C(SIOCGIFADDR); C(IFNAMSIZ);
-    C(IFF_UP); C(IFF_LOOPBACK);
+    C(IFF_UP); C(IFF_LOOPBACK); C(IFF_RUNNING);
 
     /* The ethtool ioctl. */
     C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM); C(ETHTOOL_STXCSUM);

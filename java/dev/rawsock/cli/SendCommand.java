@@ -275,7 +275,7 @@ final class SendCommand implements Callable<Integer> {
         return !noReplies && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
     }
 
-    /** The interface of --iface: an unknown one is a usage error, one that is down a runtime failure (exit 1). */
+    /** The interface of --iface: an unknown one is a usage error, one that is down or without carrier a runtime failure (exit 1). */
     private static Interfaces.Link link(String name) throws ErrnoException, IOException {
         Interfaces.Link link;
         try {
@@ -292,6 +292,9 @@ final class SendCommand implements Callable<Integer> {
         }
         if (!link.up()) {
             throw new IOException("interface " + name + " is down: bring it up first (ip link set " + name + " up)");
+        }
+        if (!link.running()) {
+            throw new IOException("interface " + name + " has no carrier (its cable, or its veth peer, is down): it would take no frame");
         }
         return link;
     }

@@ -219,6 +219,8 @@ public final class Constants {
     public static final int IFF_UP = 0x1;
     /** ifreq.ifr_flags: the loopback device. */
     public static final int IFF_LOOPBACK = 0x8;
+    /** ifreq.ifr_flags: operational, the carrier is up (RFC 2863 operstatus "up"). */
+    public static final int IFF_RUNNING = 0x40;
 
     // The ethtool ioctl (linux/sockios.h, linux/ethtool.h): ifreq.ifr_data points at a struct ethtool_value.
     public static final int SIOCETHTOOL = 0x8946;

@@ -37,11 +37,12 @@ public final class Interfaces {
     }
 
     /**
-     * What a packet sender needs to know of an interface: its index, whether it is up (IFF_UP), its
+     * What a packet sender needs to know of an interface: its index, whether it is up (IFF_UP) and has a
+     * carrier (IFF_RUNNING), its
      * hardware type (ARPHRD_ETHER, ARPHRD_LOOPBACK, ...), its MAC address (SIOCGIFHWADDR; 0 on lo) and its
      * first IPv4 address (SIOCGIFADDR; 0 when it has none).
      */
-    public record Link(String name, int index, boolean up, int hardwareType, long mac, int ipv4Address) {
+    public record Link(String name, int index, boolean up, boolean running, int hardwareType, long mac, int ipv4Address) {
         /** Ethernet framing: an Ethernet device, or lo (whose frames carry an Ethernet header of zero MACs). */
         public boolean ethernet() {
             return hardwareType == Constants.ARPHRD_ETHER || hardwareType == Constants.ARPHRD_LOOPBACK;
@@ -65,7 +66,9 @@ public final class Interfaces {
             ioctl(fd, Constants.SIOCGIFINDEX, memory, "ioctl SIOCGIFINDEX", name, name);
             int index = b.getInt(Structs.Ifreq.IFR_IFINDEX);
             ioctl(fd, Constants.SIOCGIFFLAGS, memory, "ioctl SIOCGIFFLAGS", name, name);
-            boolean up = (b.getShort(Structs.Ifreq.IFR_FLAGS) & Constants.IFF_UP) != 0;
+            short flags = b.getShort(Structs.Ifreq.IFR_FLAGS);
+            boolean up = (flags & Constants.IFF_UP) != 0;
+            boolean running = (flags & Constants.IFF_RUNNING) != 0;
             ioctl(fd, Constants.SIOCGIFHWADDR, memory, "ioctl SIOCGIFHWADDR", name, name);
             int type = b.getShort(Structs.Ifreq.IFR_HWADDR) & 0xFFFF; // sa_family holds the ARPHRD_* type
             long mac = bigEndian(b, Structs.Ifreq.IFR_HWADDR + 2, 6); // sa_data: the address, first octet first
@@ -76,7 +79,7 @@ public final class Interfaces {
             } else if (Syscall.errno() != Errno.EADDRNOTAVAIL.number) { // EADDRNOTAVAIL: no IPv4 address
                 throw Syscall.failure("ioctl SIOCGIFADDR", Syscall.errno(), name);
             }
-            return new Link(name, index, up, type, mac, address);
+            return new Link(name, index, up, running, type, mac, address);
         } finally {
             Linux.libc().close(fd);
         }

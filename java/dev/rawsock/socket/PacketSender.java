@@ -26,6 +26,8 @@ public final class PacketSender implements AutoCloseable {
     private final LibC libc = Linux.libc();
     private final int interfaceIndex;
     private final boolean qdiscBypass;
+    /** For messages: "packet socket on NAME (index N)", made once, not per call. */
+    private final String where;
     /** The sockaddr_ll of {@link #send}: this interface, the EtherType of the last frame sent. */
     private final NativeBuffer destination = NativeBuffer.allocate(Structs.SockaddrLl.SIZE);
     private final jnr.ffi.Pointer destinationPointer = destination.pointer();
@@ -33,11 +35,12 @@ public final class PacketSender implements AutoCloseable {
     private NativeBuffer single;
     private jnr.ffi.Pointer singlePointer;
 
-    private PacketSender(SocketApi api, Socket socket, int interfaceIndex, boolean qdiscBypass) {
+    private PacketSender(SocketApi api, Socket socket, String interfaceName, int interfaceIndex, boolean qdiscBypass) {
         this.api = api;
         this.socket = socket;
         this.interfaceIndex = interfaceIndex;
         this.qdiscBypass = qdiscBypass;
+        this.where = "packet socket on " + interfaceName + " (index " + interfaceIndex + ")";
         ByteBuffer d = destination.buffer();
         d.putShort(Structs.SockaddrLl.SLL_FAMILY, (short) Constants.AF_PACKET);
         d.putInt(Structs.SockaddrLl.SLL_IFINDEX, interfaceIndex);
@@ -60,7 +63,7 @@ public final class PacketSender implements AutoCloseable {
             api.close(s);
             throw e;
         }
-        return new PacketSender(api, s, index, bypassQdisc);
+        return new PacketSender(api, s, interfaceName, index, bypassQdisc);
     }
 
     public Socket socket() {
@@ -98,9 +101,19 @@ public final class PacketSender implements AutoCloseable {
             // send again after EINTR
         }
         if (rc < 0) {
-            throw Syscall.failure("sendto", errno, "packet socket on interface index " + interfaceIndex);
+            throw failure("sendto", errno);
         }
         return (int) rc;
+    }
+
+    /**
+     * ENOBUFS from a packet socket is the device refusing the frame (net_xmit_errno): past the qdisc nothing
+     * queues it, so a full transmit queue, or a device without carrier (a cable or veth peer down), drops it.
+     */
+    private ErrnoException failure(String call, int errno) {
+        return Syscall.failure(call, errno, errno == dev.rawsock.linux.Errno.ENOBUFS.number
+                ? where + ": the device did not take the frame (its transmit queue is full, or it has no carrier); "
+                        + "with PACKET_QDISC_BYPASS nothing waits for room" : where);
     }
 
     /**
@@ -114,8 +127,6 @@ public final class PacketSender implements AutoCloseable {
     }
 
     public final class Batch extends MessageBatch {
-        private final String where = "packet socket on interface index " + interfaceIndex; // made once, not per call
-
         private Batch(int slots, int slotBytes, int etherType) {
             super(slots, slotBytes, 14, "an Ethernet header", Structs.SockaddrLl.SIZE, 0);
             ByteBuffer h = headers.buffer();
@@ -138,7 +149,11 @@ public final class PacketSender implements AutoCloseable {
 
         /** Sends slots 0 to {@code count}-1, calling sendmmsg until all went or it fails; returns how many went. */
         public int send(int count) throws ErrnoException {
-            return sendSlots(libc, socket.fdFor("sendmmsg"), 0, count, where);
+            try {
+                return sendSlots(libc, socket.fdFor("sendmmsg"), 0, count, where);
+            } catch (ErrnoException e) {
+                throw e.errnoNumber() == dev.rawsock.linux.Errno.ENOBUFS.number ? failure("sendmmsg", e.errnoNumber()) : e;
+            }
         }
     }
 

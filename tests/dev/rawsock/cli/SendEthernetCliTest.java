@@ -215,7 +215,7 @@ class SendEthernetCliTest {
     }
 
     @Test
-    void anInterfaceThatIsDownIsARuntimeFailureOneNotEthernetAUsageErrorAndIpv6NeedsTheDestinationMac() throws Exception {
+    void anInterfaceDownOrWithoutCarrierIsARuntimeFailureOneNotEthernetAUsageErrorAndIpv6NeedsTheDestinationMac() throws Exception {
         Lab lab = lab();
         NativeTools.Result add = NativeTools.run(20, List.of("ip", "-n", lab.craftingNamespace(), "link", "add", "rs-down0", "type", "veth",
                 "peer", "name", "rs-down1"));
@@ -224,6 +224,15 @@ class SendEthernetCliTest {
                 "--dport", "9", "--dst-mac", TARGET_MAC);
         assertEquals(1, down.code(), down.err());
         assertEquals(List.of("rawsock: interface rs-down0 is down: bring it up first (ip link set rs-down0 up)"), down.err().lines().toList());
+
+        // Up, but its veth peer is down: no carrier (IFF_RUNNING off), and the device would refuse every frame.
+        NativeTools.Result up = NativeTools.run(20, List.of("ip", "-n", lab.craftingNamespace(), "link", "set", "rs-down0", "up"));
+        assertEquals(0, up.exitCode(), up.stderr());
+        CliRun noCarrier = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", "rs-down0", "--src", "198.18.0.1",
+                "--dst", "198.18.0.2", "--dport", "9", "--dst-mac", TARGET_MAC);
+        assertEquals(1, noCarrier.code(), noCarrier.err());
+        assertEquals(List.of("rawsock: interface rs-down0 has no carrier (its cable, or its veth peer, is down): it would take no frame"),
+                noCarrier.err().lines().toList());
 
         NativeTools.Result tun = NativeTools.run(20, List.of("ip", "-n", lab.craftingNamespace(), "tuntap", "add", "mode", "tun",
                 "name", "rs-tun0"));

@@ -155,6 +155,35 @@ class PacketSenderTest {
     }
 
     @Test
+    void aDeviceWithoutCarrierRefusesFramesWithEnobufsAndTheMessageSaysWhy() throws Exception {
+        String name = "rawsock-test-" + ProcessHandle.current().pid() + "-pnocarrier";
+        inNamespace(name, () -> {
+            // A veth whose peer stays down: up, but without carrier; veth drops what it is handed (NET_XMIT_DROP).
+            for (List<String> command : List.of(List.of("ip", "-n", name, "link", "add", "rs-a", "type", "veth", "peer", "name", "rs-b"),
+                    List.of("ip", "-n", name, "link", "set", "rs-a", "up"))) {
+                NativeTools.Result r = NativeTools.run(20, command);
+                assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.stderr());
+            }
+            SocketApi api = SocketApi.create();
+            try (PacketSender sender = PacketSender.open(api, "rs-a", true)) {
+                NativeBuffer frame = NativeBuffer.allocate(60);
+                frame.buffer().put(12, (byte) 0x08).put(13, (byte) 0x00);
+                ErrnoException single = assertThrows(ErrnoException.class, () -> sender.send(frame, 0, 60, Constants.ETH_P_IP));
+                PacketSender.Batch batch = sender.batch(4, 60, Constants.ETH_P_IP);
+                for (int k = 0; k < 4; k++) {
+                    batch.set(k, 60);
+                }
+                ErrnoException batched = assertThrows(ErrnoException.class, () -> batch.send(4));
+                for (ErrnoException e : List.of(single, batched)) {
+                    assertEquals(dev.rawsock.linux.Errno.ENOBUFS, e.errno(), e.getMessage());
+                    assertTrue(e.getMessage().contains("packet socket on rs-a (index ") && e.getMessage().contains("it has no carrier"),
+                            e.getMessage());
+                }
+            }
+        });
+    }
+
+    @Test
     void anUnknownInterfaceIsNamed() {
         ErrnoException e = assertThrows(ErrnoException.class, () -> PacketSender.open(SocketApi.create(), "nosuch0", true));
         assertTrue(e.getMessage().contains("no interface named 'nosuch0'"), e.getMessage());
