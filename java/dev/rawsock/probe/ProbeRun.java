@@ -12,6 +12,7 @@ import dev.rawsock.socket.RawSender;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.EthernetHeader;
+import dev.rawsock.wire.EthernetView;
 import dev.rawsock.wire.FirstLayer;
 import dev.rawsock.wire.PacketDecoder;
 
@@ -77,7 +78,7 @@ public final class ProbeRun {
      */
     public record Ethernet(String interfaceName, long sourceMac, long destinationMac) {}
 
-    private static final int ETHERNET_HEADER_BYTES = dev.rawsock.wire.EthernetView.HEADER_BYTES;
+    private static final int ETHERNET_HEADER_BYTES = EthernetView.HEADER_BYTES;
     private static final int RECEIVE_BYTES = 65536;
     private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
