@@ -185,6 +185,9 @@ final class SendCommand implements Callable<Integer> {
         if (flood && count == null && duration == null) {
             throw new UsageException("--flood needs --count or --duration (a flood is always bounded)");
         }
+        if (iface != null && helper != null) {
+            throw new UsageException("--iface and --helper cannot be combined: the helper sends IP packets only (run as root or with CAP_NET_RAW)");
+        }
         if (iface == null && (sourceMac != null || destinationMac != null)) {
             throw new UsageException((sourceMac != null ? "--src-mac" : "--dst-mac") + " needs --iface (the MACs of Ethernet frames)");
         }

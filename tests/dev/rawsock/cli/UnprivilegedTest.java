@@ -54,12 +54,18 @@ class UnprivilegedTest {
     }
 
     private static NativeTools.Result asNobodyWith(List<String> jvmOptions, String... args) throws Exception {
+        return asNobodyWith(jvmOptions, null, args);
+    }
+
+    /** {@link #asNobodyWith(List, String...)} with extra environment variables ({@code environment} may be null). */
+    private static NativeTools.Result asNobodyWith(List<String> jvmOptions, java.util.Map<String, String> environment, String... args)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "--inh-caps=-all", "--", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(List.of(args));
-        return NativeTools.run(60, command);
+        return NativeTools.run(60, command, environment);
     }
 
     @Test
@@ -115,7 +121,13 @@ class UnprivilegedTest {
 
         NativeTools.Result helper = asNobody("send", "tcp", "--iface", "lo", "--helper", dir.resolve("no-helper").toString(), "--dport", "9");
         assertEquals(2, helper.exitCode(), helper.stderr());
-        assertTrue(helper.stderr().contains("rawsock: --iface is not available through the helper"), helper.stderr());
+        assertEquals(List.of("rawsock: --iface and --helper cannot be combined: the helper sends IP packets only (run as root or with CAP_NET_RAW)"),
+                helper.stderr().lines().toList());
+        // RAWSOCK_HELPER names a helper for every command; without CAP_NET_RAW, send would go through it: not with --iface.
+        NativeTools.Result fromEnvironment = asNobodyWith(List.of(), java.util.Map.of("RAWSOCK_HELPER", dir.resolve("no-helper").toString()),
+                "send", "tcp", "--iface", "lo", "--dport", "9");
+        assertEquals(2, fromEnvironment.exitCode(), fromEnvironment.stderr());
+        assertTrue(fromEnvironment.stderr().contains("rawsock: --iface is not available through the helper"), fromEnvironment.stderr());
     }
 
     @Test
