@@ -64,10 +64,11 @@ import java.util.concurrent.Callable;
             "interface's own) and --dst-mac (default: the next hop's from the kernel's ARP",
             "table, /proc/net/arp; for IPv6, or with no entry, give --dst-mac or ping the",
             "next hop first). --src defaults to the interface's IPv4 address. On lo both",
-            "MACs are zeros, but Linux drops frames from 127.0.0.0/8 arriving there as",
-            "martians unless net.ipv4.conf.lo.route_localnet=1 and accept_local=1: --iface",
-            "is for real interfaces, labs and veths. Frames sent past the qdisc are not seen",
-            "by packet sockets (tcpdump) on the sending host; capture on the receiving side.",
+            "MACs are zeros, but Linux drops frames to or from 127.0.0.0/8 arriving there",
+            "as martians unless net.ipv4.conf.lo.route_localnet=1 and accept_local=1:",
+            "--iface is for real interfaces, labs and veths. Frames sent past the qdisc are",
+            "not seen by packet sockets (tcpdump) on the sending interface; capture on the",
+            "receiving side.",
             "Replies are read and matched as without --iface.",
         },
         footer = {"%nExamples:",
@@ -330,13 +331,13 @@ final class SendCommand implements Callable<Integer> {
         notes.add("on a packet socket (--iface) the packet goes out exactly as built: Linux rewrites nothing, not the IP checksum,"
                 + " length, id or source");
         if (link.loopback() && !series.isIpv6() && (series.destination() >>> 24) == 127 && !loopbackFramesAccepted()) {
-            notes.add("on lo, Linux drops frames from 127.0.0.0/8 as martians unless net.ipv4.conf.lo.route_localnet=1 and"
+            notes.add("on lo, Linux drops frames to or from 127.0.0.0/8 as martians unless net.ipv4.conf.lo.route_localnet=1 and"
                     + " net.ipv4.conf.lo.accept_local=1");
         }
         return notes;
     }
 
-    /** Whether this namespace's lo takes frames from 127.0.0.0/8 (both sysctls 1; /proc/sys/net is per namespace). */
+    /** Whether this namespace's lo takes frames to or from 127.0.0.0/8 (both sysctls 1; /proc/sys/net is per namespace). */
     private static boolean loopbackFramesAccepted() {
         try {
             return "1".equals(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/conf/lo/route_localnet")).strip())

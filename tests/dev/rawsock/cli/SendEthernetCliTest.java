@@ -3,12 +3,14 @@ package dev.rawsock.cli;
 import dev.rawsock.lab.Lab;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.socket.Neighbours;
+import dev.rawsock.socket.PacketSender;
 import dev.rawsock.socket.PacketSocket;
 import dev.rawsock.socket.Protocol;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.testing.NativeTools;
 import dev.rawsock.testing.Privileged;
 import dev.rawsock.wire.DecodedPacket;
+import dev.rawsock.wire.EthernetHeader;
 import dev.rawsock.wire.EthernetView;
 import dev.rawsock.wire.FirstLayer;
 import dev.rawsock.wire.Layer;
@@ -42,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SendEthernetCliTest {
     private static final String TARGET_MAC = "02:72:73:00:00:02";
+    /** IEEE 802 "local experimental" EtherType 1 (0x88B5): a frame nobody's stack takes. */
+    private static final int LOCAL_EXPERIMENTAL = 0x88B5;
     private static final Duration LIMIT = Duration.ofSeconds(60);
     /** The direct lab: the crafting side owns no address (its kernel stays silent), the target 198.18.0.2. */
     private static Lab lab;
@@ -92,7 +96,13 @@ class SendEthernetCliTest {
             s.bindInterface(PacketSocket.interfaceIndex(Lab.TARGET_INTERFACE));
             return s;
         });
-        try (wire) {
+        // And every frame on veth-craft, as tcpdump there would see them.
+        PacketSocket tap = lab.inCrafting(() -> {
+            PacketSocket s = PacketSocket.open(api, false, Protocol.ETH_P_ALL);
+            s.bindInterface(PacketSocket.interfaceIndex(Lab.CRAFTING_INTERFACE));
+            return s;
+        });
+        try (wire; tap) {
             long resetsBefore = targetResetsSent(lab);
             Path pcap = dir.resolve("sent.pcap");
             CliRun r = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--src", "198.18.0.1",
@@ -131,6 +141,37 @@ class SendEthernetCliTest {
                 }
             }
             assertEquals(5, syns, "SYN frames seen on veth-target");
+
+            // Past the qdisc, the sending side's taps get no copy of the frames (dev_direct_xmit skips
+            // dev_queue_xmit_nit): the tap on veth-craft saw the five RSTs coming in and nothing going out.
+            int outgoing = 0;
+            int incomingResets = 0;
+            for (int k = 0; k < 100; k++) {
+                int n = tap.receive(in, 0, 65536, 200);
+                if (n < 0) {
+                    break;
+                }
+                if (tap.outgoing()) {
+                    outgoing++;
+                    continue;
+                }
+                decoder.decode(in.buffer(), 0, n, tap.originalLength(), FirstLayer.ETHERNET, p);
+                if (p.has(Layer.TCP) && (tcp.wrap(p.buffer(), p.offset(Layer.TCP)).flags() & TcpFlags.RST) != 0) {
+                    incomingResets++;
+                }
+            }
+            assertEquals(5, incomingResets, "RSTs the tap on veth-craft saw arrive");
+            assertEquals(0, outgoing, "outgoing frames the tap on veth-craft saw");
+            // The control: a frame through the qdisc (no bypass) is shown to the tap as outgoing.
+            lab.inCrafting(() -> {
+                try (PacketSender queued = PacketSender.open(api, Lab.CRAFTING_INTERFACE, false)) {
+                    NativeBuffer frame = NativeBuffer.allocate(60);
+                    new EthernetHeader(Lab.TARGET_MAC, Lab.CRAFTING_MAC, LOCAL_EXPERIMENTAL).emit(frame.buffer(), 0);
+                    return queued.send(frame, 0, 60, LOCAL_EXPERIMENTAL);
+                }
+            });
+            int n = tap.receive(in, 0, 65536, 1000);
+            assertTrue(n > 0 && tap.outgoing(), "the tap saw the frame sent through the qdisc go out");
 
             // tshark: the pcap holds the IP packets sent and the RSTs matched, every IP and TCP checksum good
             // (on a packet socket nothing is rewritten: the checksums are rawsock's own).
@@ -210,7 +251,7 @@ class SendEthernetCliTest {
         CliRun v4 = inside(lab, lab.targetNamespace(), "send", "tcp", "--iface", "lo", "--dst", "127.0.0.1", "--dport", "9",
                 "--timeout", "300ms");
         assertEquals(4, v4.code(), v4.err() + v4.out());
-        assertTrue(v4.err().contains("note: on lo, Linux drops frames from 127.0.0.0/8 as martians unless net.ipv4.conf.lo.route_localnet=1"), v4.err());
+        assertTrue(v4.err().contains("note: on lo, Linux drops frames to or from 127.0.0.0/8 as martians unless net.ipv4.conf.lo.route_localnet=1"), v4.err());
         assertTrue(v4.out().contains("1 packets sent, 0 received, 100.0% lost"), v4.out());
     }
 
