@@ -23,6 +23,14 @@ final class Args {
     private final List<ArgSpec> ungrouped = new ArrayList<>();
     private final List<ArgGroupSpec> groups = new ArrayList<>();
 
+    /**
+     * An annotated command that mixes in option groups declared here (send: PacketOptions, PacketOutput): Main adds
+     * them to the model picocli made from the annotations.
+     */
+    interface Mixins {
+        void addTo(CommandSpec command);
+    }
+
     /** One declared option or parameter: its value after parsing (null, false or empty when not given). */
     static final class Arg<T> {
         private final ArgSpec spec;
