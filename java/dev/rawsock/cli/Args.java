@@ -1,12 +1,12 @@
 package dev.rawsock.cli;
 
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ScopeType;
 
 import java.util.ArrayList;
 import java.util.List;
