@@ -1,12 +1,12 @@
 package dev.rawsock.cli;
 
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ScopeType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +22,14 @@ import java.util.List;
 final class Args {
     private final List<ArgSpec> ungrouped = new ArrayList<>();
     private final List<ArgGroupSpec> groups = new ArrayList<>();
+
+    /**
+     * An annotated command that mixes in option groups declared here (send: PacketOptions, PacketOutput): Main adds
+     * them to the model picocli made from the annotations.
+     */
+    interface Mixins {
+        void addTo(CommandSpec command);
+    }
 
     /** One declared option or parameter: its value after parsing (null, false or empty when not given). */
     static final class Arg<T> {

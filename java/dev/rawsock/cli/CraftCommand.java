@@ -36,8 +36,6 @@ import java.util.concurrent.Callable;
  * start-up is measured, and reading annotations was half of it.
  */
 final class CraftCommand implements Callable<Integer> {
-    static final String NAME = "craft";
-
     private static final String[] DESCRIPTION = {
         "Build an IPv4/IPv6 TCP, UDP, ICMP or raw packet field by field, and print it.",
         "",
@@ -84,7 +82,7 @@ final class CraftCommand implements Callable<Integer> {
     /** craft's picocli model, built without reading annotations. */
     static CommandLine commandLine() {
         CraftCommand craft = new CraftCommand();
-        craft.spec = CommandSpec.wrapWithoutInspection(craft).name(NAME);
+        craft.spec = CommandSpec.wrapWithoutInspection(craft).name("craft");
         craft.spec.usageMessage().description(DESCRIPTION).footer(FOOTER);
         craft.args.standardHelpOptions();
         craft.args.addTo(craft.spec);

@@ -28,7 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Decodes packets from a pcap/pcapng file, standard input, or hex given on the command line. */
-@Command(name = DecodeCommand.NAME, mixinStandardHelpOptions = true,
+@Command(name = "decode", mixinStandardHelpOptions = true,
         description = {
             "Decode packets from a pcap/pcapng file or hex bytes, every field described.",
             "",
@@ -41,17 +41,7 @@ import java.util.concurrent.Callable;
             "  rawsock decode capture.pcap --json",
             "  rawsock decode --hex '45 00 00 28 00 01 00 00 40 06 7c cd 7f 00 00 01 7f 00 00 01 ...' --show",
             "  rawsock craft tcp --json --out one.pcap && rawsock decode one.pcap --dump --labels"})
-final class DecodeCommand implements Callable<Integer> {
-    static final String NAME = "decode";
-
-    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
-    static picocli.CommandLine commandLine() {
-        DecodeCommand command = new DecodeCommand();
-        picocli.CommandLine cli = new picocli.CommandLine(command);
-        command.output.addTo(cli.getCommandSpec());
-        return cli;
-    }
-
+final class DecodeCommand implements Callable<Integer>, Args.Mixins {
     @Spec
     CommandSpec spec;
 
@@ -101,6 +91,11 @@ final class DecodeCommand implements Callable<Integer> {
                 throw new TypeConversionException("must be a whole number of 0 or more but was '" + text + "'");
             }
         }
+    }
+
+    @Override
+    public void addTo(CommandSpec command) {
+        output.addTo(command);
     }
 
     @Override

@@ -35,16 +35,17 @@ public final class Main implements Runnable {
     /**
      * Every command, in the order {@code rawsock --help} lists them. A line naming one command builds only that
      * command's model: picocli reflects over every option of every command it is given, which was most of a short
-     * command's run. craft, send, decode and sniff add option groups declared without annotations ({@link Args}).
+     * command's run. craft is declared without annotations ({@link Args}); send, decode and sniff mix in groups
+     * declared so ({@link Args.Mixins}).
      */
     private static final List<Entry> COMMANDS = List.of(
             annotated("tour", TourCommand::new),
             annotated("sockopt", SockoptCommand::new),
-            new Entry(CraftCommand.NAME, CraftCommand::commandLine),
-            new Entry(DecodeCommand.NAME, DecodeCommand::commandLine),
-            new Entry(SendCommand.NAME, SendCommand::commandLine),
+            new Entry("craft", CraftCommand::commandLine),
+            annotated("decode", DecodeCommand::new),
+            annotated("send", SendCommand::new),
             annotated("handshake", HandshakeCommand::new),
-            new Entry(SniffCommand.NAME, SniffCommand::commandLine),
+            annotated("sniff", SniffCommand::new),
             annotated("segments", SegmentsCommand::new),
             annotated("connections", ConnectionsCommand::new),
             annotated("scan", ScanCommand::new),
@@ -54,7 +55,14 @@ public final class Main implements Runnable {
             annotated("helper", HelperCommand::new));
 
     private static Entry annotated(String name, Supplier<Object> command) {
-        return new Entry(name, () -> new CommandLine(command.get()));
+        return new Entry(name, () -> {
+            Object annotated = command.get();
+            CommandLine model = new CommandLine(annotated);
+            if (annotated instanceof Args.Mixins mixins) {
+                mixins.addTo(model.getCommandSpec());
+            }
+            return model;
+        });
     }
 
     private static final String VERBOSE_DESCRIPTION = "On failure, print the Java stack trace too.";

@@ -40,7 +40,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style statistics. */
-@Command(name = SendCommand.NAME, mixinStandardHelpOptions = true,
+@Command(name = "send", mixinStandardHelpOptions = true,
         description = {
             "Send crafted packets on a raw socket and match the replies (SENT/RCVD lines).",
             "",
@@ -82,18 +82,7 @@ import java.util.concurrent.Callable;
             "  rawsock send tcp --iface veth0 --dst 198.18.0.2 --dport 9  (Ethernet frames)",
             "  rawsock send udp --iface veth0 --dst-mac 02:72:73:00:00:02 --dst 198.18.0.2",
             "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
-final class SendCommand implements Callable<Integer> {
-    static final String NAME = "send";
-
-    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
-    static picocli.CommandLine commandLine() {
-        SendCommand command = new SendCommand();
-        picocli.CommandLine cli = new picocli.CommandLine(command);
-        command.packet.addTo(cli.getCommandSpec());
-        command.output.addTo(cli.getCommandSpec());
-        return cli;
-    }
-
+final class SendCommand implements Callable<Integer>, Args.Mixins {
     @Spec
     CommandSpec spec;
 
@@ -172,6 +161,12 @@ final class SendCommand implements Callable<Integer> {
     Long destinationMac;
 
     private static final int FLOOD_BATCH = 64;
+
+    @Override
+    public void addTo(CommandSpec command) {
+        packet.addTo(command);
+        output.addTo(command);
+    }
 
     @Override
     public Integer call() throws Exception {

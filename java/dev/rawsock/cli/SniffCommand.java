@@ -31,7 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Captures packets on an interface (or all, or a raw IP socket), filtered in the kernel, and prints them as decode does. */
-@Command(name = SniffCommand.NAME, mixinStandardHelpOptions = true,
+@Command(name = "sniff", mixinStandardHelpOptions = true,
         description = {
             "Capture packets (tcpdump-style filters) and print them as decode does.",
             "",
@@ -61,17 +61,7 @@ import java.util.concurrent.TimeUnit;
             "shown and saved behind a Linux cooked v2 header (link-type LINUX_SLL2, as",
             "tcpdump -i any), because frames of different link layers mix there. An",
             "unknown interface is a usage error (exit 2)."})
-final class SniffCommand implements Callable<Integer> {
-    static final String NAME = "sniff";
-
-    /** The annotated options, plus the groups declared without annotations ({@link Args}). */
-    static picocli.CommandLine commandLine() {
-        SniffCommand command = new SniffCommand();
-        picocli.CommandLine cli = new picocli.CommandLine(command);
-        command.output.addTo(cli.getCommandSpec());
-        return cli;
-    }
-
+final class SniffCommand implements Callable<Integer>, Args.Mixins {
     @Spec
     CommandSpec spec;
 
@@ -130,6 +120,11 @@ final class SniffCommand implements Callable<Integer> {
                 default: throw new TypeConversionException("'" + text + "' is not a protocol for a raw socket: expected tcp, udp or icmp");
             }
         }
+    }
+
+    @Override
+    public void addTo(CommandSpec command) {
+        output.addTo(command);
     }
 
     @Override
