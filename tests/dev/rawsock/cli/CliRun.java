@@ -9,16 +9,21 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One rawsock command line run in-process through {@link Main#run}: its exit code and what it wrote. */
-record CliRun(int code, String out, String err) {
-    static CliRun rawsock(String... args) {
+public record CliRun(int code, String out, String err) {
+    public static CliRun rawsock(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
         return new CliRun(code, out.toString(), err.toString());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
+    /** The lines of standard output that start with {@code prefix} ("SENT", "RCVD"). */
+    public List<String> lines(String prefix) {
+        return out.lines().filter(l -> l.startsWith(prefix)).toList();
     }
 
     /** No lab namespace of this process is left (after each test of a command that builds labs). */

@@ -4,14 +4,13 @@ import dev.rawsock.testing.NativeTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,12 +23,6 @@ class ScriptCommandTest {
 
     record Run(int code, String out, String err) {}
 
-    static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private Path script(String... lines) throws Exception {
         Path file = dir.resolve("probes.txt");
@@ -57,11 +50,11 @@ class ScriptCommandTest {
                 "craft tcp --dst 127.0.0.1 --seed 5");
         StringBuilder expected = new StringBuilder();
         for (String[] command : commands) {
-            Run alone = rawsock(command);
+            CliRun alone = rawsock(command);
             assertEquals(0, alone.code(), alone.err());
             expected.append(alone.out());
         }
-        Run r = rawsock("script", file.toString());
+        CliRun r = rawsock("script", file.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(expected.toString(), r.out());
         assertTrue(r.out().contains("\"payload_length\":6"), "the quoted payload stays one word with its spaces:\n" + r.out());
@@ -71,7 +64,7 @@ class ScriptCommandTest {
     @Test
     void stopsAtTheFirstFailureNamingFileAndLine() throws Exception {
         Path file = script("craft tcp --seed 1", "", "craft tcp --dport 70000", "craft udp --seed 2");
-        Run r = rawsock("script", file.toString());
+        CliRun r = rawsock("script", file.toString());
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("--dport"), r.err());
         assertTrue(r.err().contains("rawsock: " + file + ":3: exit 2: craft tcp --dport 70000"), r.err());
@@ -86,7 +79,7 @@ class ScriptCommandTest {
         Path broken = dir.resolve("broken.pcap");
         Files.write(broken, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         Path file = script("decode " + broken, "craft tcp --dport 70000", "craft udp --seed 2");
-        Run r = rawsock("script", "--keep-going", file.toString());
+        CliRun r = rawsock("script", "--keep-going", file.toString());
         assertEquals(ExitCodes.FAILURE, r.code(), "the first failure (a broken pcap, exit 1) decides, not the later usage error:\n" + r.err());
         assertTrue(r.err().contains(file + ":1: exit 1"), r.err());
         assertTrue(r.err().contains(file + ":2: exit 2"), r.err());
@@ -97,12 +90,12 @@ class ScriptCommandTest {
     @Test
     void aLineThatCannotBeSplitIsAUsageErrorWithItsPlace() throws Exception {
         Path file = script("craft tcp --data-string 'no end", "script other.txt");
-        Run r = rawsock("script", "--keep-going", file.toString());
+        CliRun r = rawsock("script", "--keep-going", file.toString());
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains(file + ":1: unterminated ' quote starting at column 25"), r.err());
         assertTrue(r.err().contains(file + ":2: a script cannot run a script"), r.err());
         assertTrue(r.err().contains("0 run, 2 failed"), r.err());
-        Run missing = rawsock("script", dir.resolve("nope.txt").toString());
+        CliRun missing = rawsock("script", dir.resolve("nope.txt").toString());
         assertEquals(ExitCodes.USAGE, missing.code());
         assertTrue(missing.err().contains("cannot read script '" + dir.resolve("nope.txt") + "': no such file"), missing.err());
     }

@@ -1,14 +1,12 @@
 package dev.rawsock.probe;
 
-import dev.rawsock.cli.Main;
+import dev.rawsock.cli.CliRun;
 import dev.rawsock.testing.NativeTools;
 import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,6 +16,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,18 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SendAgainstKernelTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    record Run(int code, String out, String err) {
-        List<String> lines(String prefix) {
-            return out.lines().filter(l -> l.startsWith(prefix)).toList();
-        }
-    }
 
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void needsRawSockets() {
@@ -57,7 +45,7 @@ class SendAgainstKernelTest {
     void aSynToAListenerGetsASynAckForOurSequenceNumber() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, LOOPBACK)) {
             int port = listener.getLocalPort();
-            Run r = rawsock("send", "tcp", "--dport", Integer.toString(port), "--seq", "1000",
+            CliRun r = rawsock("send", "tcp", "--dport", Integer.toString(port), "--seq", "1000",
                     "--tcp-option", "mss=1460,sackok,ts=4242:0,nop,wscale=7", "--timeout", "2s");
             assertEquals(0, r.code(), r.err() + r.out());
             String sent = r.lines("SENT").get(0);
@@ -76,7 +64,7 @@ class SendAgainstKernelTest {
     @Test
     void withoutOptionsTheKernelOffersNoneOfThem() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, LOOPBACK)) {
-            Run r = rawsock("send", "tcp", "--dport", Integer.toString(listener.getLocalPort()), "--seq", "7", "--timeout", "2s");
+            CliRun r = rawsock("send", "tcp", "--dport", Integer.toString(listener.getLocalPort()), "--seq", "7", "--timeout", "2s");
             assertEquals(0, r.code(), r.err());
             String received = r.lines("RCVD").get(0);
             assertEquals(8, field(received, "ack"));
@@ -90,7 +78,7 @@ class SendAgainstKernelTest {
         try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
             closed = s.getLocalPort();
         }
-        Run r = rawsock("send", "tcp", "--dport", Integer.toString(closed), "--seq", "5000", "--timeout", "2s");
+        CliRun r = rawsock("send", "tcp", "--dport", Integer.toString(closed), "--seq", "5000", "--timeout", "2s");
         assertEquals(0, r.code(), r.err());
         String received = r.lines("RCVD").get(0);
         assertTrue(received.contains(" [RA] "), received);
@@ -100,7 +88,7 @@ class SendAgainstKernelTest {
     @Test
     void aWrongChecksumIsDroppedSilentlyAndTheRunSaysSo() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, LOOPBACK)) {
-            Run r = rawsock("send", "tcp", "--dport", Integer.toString(listener.getLocalPort()), "--badsum", "--timeout", "500ms");
+            CliRun r = rawsock("send", "tcp", "--dport", Integer.toString(listener.getLocalPort()), "--badsum", "--timeout", "500ms");
             assertEquals(4, r.code(), "no reply where one was asked for: exit 4\n" + r.out());
             assertTrue(r.lines("RCVD").isEmpty(), r.out());
             assertTrue(r.out().contains("1 packets sent, 0 received, 100.0% lost"), r.out());
@@ -113,7 +101,7 @@ class SendAgainstKernelTest {
         try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {
             closed = s.getLocalPort();
         }
-        Run r = rawsock("send", "udp", "--sport", "40000", "--dport", Integer.toString(closed), "--data-string", "probe", "--timeout", "2s");
+        CliRun r = rawsock("send", "udp", "--sport", "40000", "--dport", Integer.toString(closed), "--data-string", "probe", "--timeout", "2s");
         assertEquals(0, r.code(), r.err());
         String received = r.lines("RCVD").get(0);
         assertTrue(received.contains("ICMP 127.0.0.1 > 127.0.0.1 dest-unreachable/port-unreachable (quoting UDP 127.0.0.1:40000 > 127.0.0.1:"
@@ -122,7 +110,7 @@ class SendAgainstKernelTest {
 
     @Test
     void anEchoRequestGetsItsReplyWithOurIdSequenceAndData() throws Exception {
-        Run r = rawsock("send", "icmp", "--icmp-id", "4321", "--icmp-seq", "7", "-c", "3", "--delay", "20ms",
+        CliRun r = rawsock("send", "icmp", "--icmp-id", "4321", "--icmp-seq", "7", "-c", "3", "--delay", "20ms",
                 "--data-string", "abcdefgh", "--timeout", "2s", "--json");
         assertEquals(0, r.code(), r.err());
         List<String> replies = r.out().lines().filter(l -> l.contains("\"type\":0,")).toList();
@@ -141,7 +129,7 @@ class SendAgainstKernelTest {
             int open = a.getLocalPort();
             int first = open - 1;
             Path pcap = dir.resolve("sweep.pcap");
-            Run r = rawsock("send", "tcp", "--dport", first + "-" + (open + 1), "--delay", "10ms", "--timeout", "1s",
+            CliRun r = rawsock("send", "tcp", "--dport", first + "-" + (open + 1), "--delay", "10ms", "--timeout", "1s",
                     "--pcap", pcap.toString());
             assertEquals(0, r.code(), r.err());
             assertEquals(3, r.lines("SENT").size(), r.out());
@@ -162,7 +150,7 @@ class SendAgainstKernelTest {
         try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
             closed = s.getLocalPort();
         }
-        Run r = rawsock("send", "tcp", "--dport", Integer.toString(closed), "--flood", "-c", "3000", "--seq-increment", "--timeout", "2s");
+        CliRun r = rawsock("send", "tcp", "--dport", Integer.toString(closed), "--flood", "-c", "3000", "--seq-increment", "--timeout", "2s");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.lines("SENT").isEmpty(), "a flood prints no per-packet lines");
         Matcher m = Pattern.compile("(\\d+) packets sent, (\\d+) received, ([0-9.]+)% lost").matcher(r.out());
@@ -171,7 +159,7 @@ class SendAgainstKernelTest {
         long received = Long.parseLong(m.group(2));
         assertTrue(received > 2900 && received <= 3000, "each SYN to a closed port gets its own RST: " + r.out());
 
-        Run unbounded = rawsock("send", "tcp", "--dport", "9", "--flood");
+        CliRun unbounded = rawsock("send", "tcp", "--dport", "9", "--flood");
         assertEquals(2, unbounded.code());
         assertTrue(unbounded.err().contains("--flood needs --count or --duration"), unbounded.err());
     }
@@ -179,7 +167,7 @@ class SendAgainstKernelTest {
     @Test
     void aDurationBoundsTheRun() {
         long before = System.nanoTime();
-        Run r = rawsock("send", "icmp", "--duration", "300ms", "--delay", "50ms", "--timeout", "200ms", "-q");
+        CliRun r = rawsock("send", "icmp", "--duration", "300ms", "--delay", "50ms", "--timeout", "200ms", "-q");
         double seconds = (System.nanoTime() - before) / 1e9;
         assertEquals(0, r.code(), r.err());
         Matcher m = Pattern.compile("(\\d+) packets sent, (\\d+) received").matcher(r.out());

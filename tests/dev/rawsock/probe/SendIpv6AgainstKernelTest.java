@@ -1,6 +1,6 @@
 package dev.rawsock.probe;
 
-import dev.rawsock.cli.Main;
+import dev.rawsock.cli.CliRun;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.socket.PacketSocket;
 import dev.rawsock.socket.Protocol;
@@ -19,8 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -31,6 +29,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.rawsock.cli.CliRun.rawsock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,18 +50,7 @@ class SendIpv6AgainstKernelTest {
         }
     }
 
-    record Run(int code, String out, String err) {
-        List<String> lines(String prefix) {
-            return out.lines().filter(l -> l.startsWith(prefix)).toList();
-        }
-    }
 
-    private static Run rawsock(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void needsRawSockets() {
@@ -85,7 +73,7 @@ class SendIpv6AgainstKernelTest {
     void aSynToAListenerOnLoopbackGetsASynAckForOurSequenceNumber() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 50, LOOPBACK6)) {
             int port = listener.getLocalPort();
-            Run r = rawsock("send", "tcp", "--src", "::1", "--dst", "::1", "--dport", Integer.toString(port), "--seq", "1000",
+            CliRun r = rawsock("send", "tcp", "--src", "::1", "--dst", "::1", "--dport", Integer.toString(port), "--seq", "1000",
                     "--tcp-option", "mss=1440,sackok,ts=4242:0,nop,wscale=7", "--timeout", "2s");
             assertEquals(0, r.code(), r.err() + r.out());
             String sent = r.lines("SENT").get(0);
@@ -103,7 +91,7 @@ class SendIpv6AgainstKernelTest {
     @Test
     void aClosedPortAnswersWithRstAckAndABadChecksumWithNothing() throws Exception {
         int closed = closedTcpPort();
-        Run r = rawsock("send", "tcp", "--dst", "::1", "--dport", Integer.toString(closed), "--seq", "5000", "--timeout", "2s");
+        CliRun r = rawsock("send", "tcp", "--dst", "::1", "--dport", Integer.toString(closed), "--seq", "5000", "--timeout", "2s");
         assertEquals(0, r.code(), r.err() + r.out());
         String received = r.lines("RCVD").get(0);
         assertTrue(received.startsWith("RCVD (") && received.contains("TCP [::1]:" + closed + " > [::1]:"), received);
@@ -111,7 +99,7 @@ class SendIpv6AgainstKernelTest {
         assertEquals(5001, field(received, "ack"));
 
         // Our TCP checksum goes out as computed (no IPV6_CHECKSUM): a wrong one is dropped by the kernel in silence.
-        Run bad = rawsock("send", "tcp", "--dst", "::1", "--dport", Integer.toString(closed), "--badsum", "--timeout", "500ms");
+        CliRun bad = rawsock("send", "tcp", "--dst", "::1", "--dport", Integer.toString(closed), "--badsum", "--timeout", "500ms");
         assertEquals(4, bad.code(), "no reply where one was asked for\n" + bad.out() + bad.err());
         assertTrue(bad.lines("RCVD").isEmpty(), bad.out());
     }
@@ -122,14 +110,14 @@ class SendIpv6AgainstKernelTest {
         try (DatagramSocket s = new DatagramSocket(0, LOOPBACK6)) {
             closed = s.getLocalPort();
         }
-        Run r = rawsock("send", "udp", "--dst", "::1", "--sport", "40001", "--dport", Integer.toString(closed),
+        CliRun r = rawsock("send", "udp", "--dst", "::1", "--sport", "40001", "--dport", Integer.toString(closed),
                 "--data-string", "probe", "--timeout", "2s");
         assertEquals(0, r.code(), r.err() + r.out());
         String received = r.lines("RCVD").get(0);
         assertTrue(received.contains("ICMPv6 ::1 > ::1 destination-unreachable/port-unreachable (quoting UDP [::1]:40001 > [::1]:"
                 + closed + " len=5)"), received);
 
-        Run json = rawsock("send", "udp", "--dst", "::1", "--sport", "40002", "--dport", Integer.toString(closed), "--timeout", "2s",
+        CliRun json = rawsock("send", "udp", "--dst", "::1", "--sport", "40002", "--dport", Integer.toString(closed), "--timeout", "2s",
                 "--json");
         assertEquals(0, json.code(), json.err());
         List<String> replies = json.out().lines().filter(l -> l.contains("\"icmpv6\":{\"type\":1,\"code\":4,")).toList();
@@ -140,7 +128,7 @@ class SendIpv6AgainstKernelTest {
     @Test
     void anEchoRequestGetsItsRepliesWithOurIdAndSequence(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("echo6.pcap");
-        Run r = rawsock("send", "icmp", "--dst", "::1", "--icmp-id", "4322", "--icmp-seq", "7", "-c", "3", "--delay", "20ms",
+        CliRun r = rawsock("send", "icmp", "--dst", "::1", "--icmp-id", "4322", "--icmp-seq", "7", "-c", "3", "--delay", "20ms",
                 "--data-string", "abcdefgh", "--timeout", "2s", "--json", "--pcap", pcap.toString());
         assertEquals(0, r.code(), r.err());
         List<String> replies = r.out().lines().filter(l -> l.contains("\"type\":129,")).toList();
@@ -186,11 +174,11 @@ class SendIpv6AgainstKernelTest {
     void hopLimitTrafficClassAndFlowLabelAreWhatTheKernelPutsOnTheWire() throws Exception {
         SocketApi api = SocketApi.create();
         try (PacketSocket capture = PacketSocket.open(api, true, Protocol.ETH_P_IPV6)) {
-            Run r = rawsock("send", "icmp", "--dst", "::1", "--icmp-id", "54321", "--ttl", "7", "--tos", "0xb8",
+            CliRun r = rawsock("send", "icmp", "--dst", "::1", "--icmp-id", "54321", "--ttl", "7", "--tos", "0xb8",
                     "--flow-label", "0x12345", "--timeout", "2s");
             assertEquals(0, r.code(), r.err() + r.out());
             assertTrue(r.lines("RCVD").get(0).contains("echo-reply id=54321 seq=1"), r.out());
-            Run plain = rawsock("send", "icmp", "--dst", "::1", "--icmp-id", "54322", "--ttl", "9", "--timeout", "2s");
+            CliRun plain = rawsock("send", "icmp", "--dst", "::1", "--icmp-id", "54322", "--ttl", "9", "--timeout", "2s");
             assertEquals(0, plain.code(), plain.err() + plain.out());
             Icmpv6View m = new Icmpv6View();
             List<byte[]> requests = collect(capture, 1000, p -> p.has(Layer.ICMPV6)
@@ -215,7 +203,7 @@ class SendIpv6AgainstKernelTest {
         }
         SocketApi api = SocketApi.create();
         try (PacketSocket capture = PacketSocket.open(api, true, Protocol.ETH_P_IPV6)) {
-            Run r = rawsock("send", "udp", "--dst", "::1", "--sport", "40003", "--dport", Integer.toString(closed), "--ttl", "3-5",
+            CliRun r = rawsock("send", "udp", "--dst", "::1", "--sport", "40003", "--dport", Integer.toString(closed), "--ttl", "3-5",
                     "--delay", "20ms", "--timeout", "2s");
             assertEquals(0, r.code(), r.err() + r.out());
             assertEquals(3, r.lines("SENT").size(), r.out());
@@ -238,7 +226,7 @@ class SendIpv6AgainstKernelTest {
     void aFloodThroughSendmmsgIsBoundedAndCountsAddUp() throws Exception {
         int closed = closedTcpPort();
         // Three hop limits in turn: each sendmmsg batch is cut where the socket options must change.
-        Run r = rawsock("send", "tcp", "--dst", "::1", "--dport", Integer.toString(closed), "--flood", "-c", "600",
+        CliRun r = rawsock("send", "tcp", "--dst", "::1", "--dport", Integer.toString(closed), "--flood", "-c", "600",
                 "--seq-increment", "--ttl", "60-62", "--timeout", "2s");
         assertEquals(0, r.code(), r.err());
         Matcher m = Pattern.compile("(\\d+) packets sent, (\\d+) received").matcher(r.out());
@@ -250,15 +238,15 @@ class SendIpv6AgainstKernelTest {
 
     @Test
     void aSourceThatIsNotOursIsRefusedBeforeAnythingIsSent() {
-        Run r = rawsock("send", "udp", "--src", "2001:db8::1", "--dst", "::1", "--dport", "9", "--timeout", "200ms");
+        CliRun r = rawsock("send", "udp", "--src", "2001:db8::1", "--dst", "::1", "--dport", "9", "--timeout", "200ms");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("bind: EADDRNOTAVAIL") && r.err().contains("sends only from an address of this host"), r.err());
         assertTrue(r.lines("SENT").isEmpty(), r.out());
 
-        Run mixed = rawsock("send", "tcp", "--src", "127.0.0.1", "--dst", "::1");
+        CliRun mixed = rawsock("send", "tcp", "--src", "127.0.0.1", "--dst", "::1");
         assertEquals(2, mixed.code());
         assertTrue(mixed.err().contains("--src 127.0.0.1 is IPv4 but --dst ::1 is IPv6"), mixed.err());
-        Run ipv4Only = rawsock("send", "tcp", "--dst", "::1", "--df");
+        CliRun ipv4Only = rawsock("send", "tcp", "--dst", "::1", "--df");
         assertEquals(2, ipv4Only.code());
         assertTrue(ipv4Only.err().contains("--df is IPv4-only"), ipv4Only.err());
     }
