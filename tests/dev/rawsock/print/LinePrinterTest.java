@@ -208,7 +208,7 @@ class LinePrinterTest {
             byte[] raw = o.toByteArray();
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
             assertTrue(dev.rawsock.wire.TcpOptions.onlyCommon(b, 0, raw.length), Bytes.of(raw).hex());
-            StringBuilder fast = new StringBuilder();
+            LineText fast = new LineText();
             LinePrinter.tcpOptions(fast, b, 0, raw.length);
             StringBuilder parsed = new StringBuilder(" <");
             java.util.List<dev.rawsock.wire.TcpOption> options = dev.rawsock.wire.TcpOptions.parse(b, 0, raw.length).options();
@@ -218,6 +218,7 @@ class LinePrinterTest {
             assertEquals(parsed.append('>').toString(), fast.toString(), Bytes.of(raw).hex());
         }
     }
+
     /**
      * rawsock decode prints a line per packet through one reused builder: after warm-up the TCP, UDP and ICMP
      * lines (an echo's unnamed code 0 included) allocate nothing, so a long decode makes no garbage.
