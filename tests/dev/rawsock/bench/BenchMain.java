@@ -473,8 +473,8 @@ public final class BenchMain {
             }
         }
         out.println("ratio = rawsock median / baseline median; rtt/s and pkts/s (M = million): higher is better; ms, s, MB: lower is better");
-        out.println("MB = peak RSS (GNU time %M); budget = 2 x the C tool's + the bare JVM's (java Hello with the flags bin/rawsock "
-                + "gives send and decode), all from this run");
+        out.println("MB = peak RSS (GNU time %M); budget = 2 x the C tool's + the bare JVM's (java Hello with the JVM flags bin/rawsock "
+                + "gives that command), all from this run");
         out.println("B/op = bytes allocated per packet (JMH -prof gc, gc.alloc.rate.norm), the largest over the repetitions; "
                 + "'-': not measured (the C loops call no allocator)");
         for (Row row : rows) {

@@ -94,7 +94,7 @@ final class DecodeRuns {
         List<List<Double>> samples = BenchMain.alternate(reps(plan), runs);
         // The warm-up's RSS is left out like its time.
         List<Double> mineRss = rawsockRss.subList(1, rawsockRss.size());
-        Stats jvm = Timed.bareJvmRssMb(root);
+        Stats jvm = Timed.bareJvmRssMb(root, "decode");
         Stats lines = Stats.of(samples.get(0));
         Stats json = Stats.of(samples.get(1));
         System.out.println(String.format(Locale.US, "  decode: rawsock %.2f s (%.0f MB), --json %,.0f pkts/s; bare JVM %.0f MB",

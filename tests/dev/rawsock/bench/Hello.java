@@ -21,12 +21,26 @@ public final class Hello {
     }
 
     /**
-     * The same with the flags bin/rawsock gives the commands that move many packets (send, decode: both
-     * compilers): the JVM's fixed cost in the peak-memory rows. Keep in step with bin/rawsock.
+     * The same with the JVM flags bin/rawsock gives {@code rawsockCommand} (send, decode), as the JVM itself reports
+     * them ({@code -XX:+PrintCommandLineFlags} on {@code bin/rawsock COMMAND --help}), less rawsock's own CDS
+     * archive: the JVM's fixed cost for that command, in the peak-memory budgets.
      */
-    static List<String> longRunningCommand(Path root) {
-        return List.of(java(), "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xms8m",
-                "-cp", root.resolve("target/test-classes").toString(), Hello.class.getName());
+    static List<String> withFlagsOf(Path root, String rawsockCommand) throws Exception {
+        dev.rawsock.testing.NativeTools.Result r = dev.rawsock.testing.NativeTools.run(60,
+                List.of(root.resolve("bin/rawsock").toString(), rawsockCommand, "--help"),
+                java.util.Map.of("RAWSOCK_JAVA_OPTS", "-XX:+PrintCommandLineFlags"));
+        String first = r.stdout().lines().findFirst().orElse("");
+        if (r.exitCode() != 0 || !first.startsWith("-XX:")) {
+            throw new IllegalStateException("bin/rawsock " + rawsockCommand + " --help printed no JVM flags: " + r.stdout() + r.stderr());
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(java()));
+        for (String flag : first.trim().split("\\s+")) {
+            if (!flag.contains("PrintCommandLineFlags") && !flag.contains("SharedArchiveFile") && !flag.contains("SharedSpaces")) {
+                command.add(flag);
+            }
+        }
+        command.addAll(List.of("-cp", root.resolve("target/test-classes").toString(), Hello.class.getName()));
+        return command;
     }
 
     private static String java() {

@@ -91,13 +91,14 @@ record Timed(double wallMillis, double peakRssKb, int exitCode, String stderr) {
     }
 
     /**
-     * The bare JVM's peak RSS (MB), three runs: a class printing hello with the flags bin/rawsock gives the
-     * long-running commands ({@link Hello#longRunningCommand}), the JVM's fixed cost in the memory budgets.
+     * The bare JVM's peak RSS (MB), three runs: a class printing hello with the JVM flags bin/rawsock gives
+     * {@code rawsockCommand} ({@link Hello#withFlagsOf}), the JVM's fixed cost in that command's memory budget.
      */
-    static BenchMain.Stats bareJvmRssMb(Path root) throws Exception {
+    static BenchMain.Stats bareJvmRssMb(Path root, String rawsockCommand) throws Exception {
+        List<String> hello = Hello.withFlagsOf(root, rawsockCommand);
         List<Double> mb = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            mb.add(ok(Hello.longRunningCommand(root), null, null, null, 30).peakRssKb() / 1024);
+            mb.add(ok(hello, null, null, null, 30).peakRssKb() / 1024);
         }
         return BenchMain.Stats.of(mb);
     }
