@@ -33,7 +33,8 @@ public final class Hello {
         if (r.exitCode() != 0 || !first.startsWith("-XX:")) {
             throw new IllegalStateException("bin/rawsock " + rawsockCommand + " --help printed no JVM flags: " + r.stdout() + r.stderr());
         }
-        List<String> command = new java.util.ArrayList<>(List.of(java()));
+        // The report includes ergonomic diagnostic flags (-XX:-THPStackMitigation), which must be unlocked to be given.
+        List<String> command = new java.util.ArrayList<>(List.of(java(), "-XX:+UnlockDiagnosticVMOptions"));
         for (String flag : first.trim().split("\\s+")) {
             if (!flag.contains("PrintCommandLineFlags") && !flag.contains("SharedArchiveFile") && !flag.contains("SharedSpaces")) {
                 command.add(flag);
