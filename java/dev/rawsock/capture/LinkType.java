@@ -69,9 +69,12 @@ public enum LinkType {
         return headerBytes;
     }
 
+    /** values() copies the array at each call, and a reader asks once per packet. */
+    private static final LinkType[] ALL = values();
+
     /** The link type with this LINKTYPE_ number, or null when rawsock does not know it. */
     public static LinkType fromValue(int value) {
-        for (LinkType t : values()) {
+        for (LinkType t : ALL) {
             if (t.value == value) {
                 return t;
             }

@@ -7,7 +7,6 @@ import dev.rawsock.wire.IcmpTypes;
 import dev.rawsock.wire.IcmpView;
 import dev.rawsock.wire.Icmpv6Types;
 import dev.rawsock.wire.Icmpv6View;
-import dev.rawsock.wire.Ipv4Address;
 import dev.rawsock.wire.Ipv4View;
 import dev.rawsock.wire.Ipv6Address;
 import dev.rawsock.wire.Layer;
@@ -35,11 +34,13 @@ public final class LinePrinter {
     private final Icmpv6View icmpv6 = new Icmpv6View();
     private final EthernetView eth = new EthernetView();
     private final ArpView arp = new ArpView();
+    private final LineText text = new LineText();
 
     public StringBuilder append(StringBuilder out, DecodedPacket p) {
-        body(out, p);
-        marks(out, p);
-        return out;
+        text.clear();
+        body(text, p);
+        marks(text, p);
+        return text.appendTo(out);
     }
 
     /** The line for a packet, as a new String (for tests and one-off use). */
@@ -47,7 +48,7 @@ public final class LinePrinter {
         return append(new StringBuilder(128), p).toString();
     }
 
-    private void body(StringBuilder out, DecodedPacket p) {
+    private void body(LineText out, DecodedPacket p) {
         ByteBuffer b = p.buffer();
         int payload = p.length(Layer.PAYLOAD);
         if (p.has(Layer.TCP)) {
@@ -55,7 +56,7 @@ public final class LinePrinter {
             out.append("TCP ");
             endpoints(out, p, t.sourcePort(), t.destinationPort());
             out.append(" [");
-            TcpFlags.appendLetters(out, t.flags()).append("] seq=").append(t.sequenceNumber());
+            out.append(TcpFlags.appendLetters(out.scratch(), t.flags())).append("] seq=").append(t.sequenceNumber());
             if ((t.flags() & TcpFlags.ACK) != 0) {
                 out.append(" ack=").append(t.acknowledgmentNumber());
             }
@@ -85,7 +86,7 @@ public final class LinePrinter {
                 out.append(" mtu=").append(m.nextHopMtu());
             } else if (m.type() == 5) {
                 out.append(" gateway=");
-                Ipv4Address.append(out, m.gateway());
+                out.ipv4(m.gateway());
             }
             quoted(out, p);
             out.append(" len=").append(p.length(Layer.PAYLOAD) + (p.quoted() != null ? p.quoted().capturedLength() : 0));
@@ -119,8 +120,8 @@ public final class LinePrinter {
         } else if (p.has(Layer.ETH)) {
             EthernetView e = eth.wrap(b, p.offset(Layer.ETH));
             out.append("ETH ");
-            MacAddress.append(out, e.source()).append(" > ");
-            MacAddress.append(out, e.destination()).append(" type=0x");
+            out.append(MacAddress.append(out.scratch(), e.source())).append(" > ");
+            out.append(MacAddress.append(out.scratch(), e.destination())).append(" type=0x");
             hex4(out, e.etherType());
             out.append(" len=").append(payload);
         } else {
@@ -128,7 +129,7 @@ public final class LinePrinter {
         }
     }
 
-    private void arp(StringBuilder out, DecodedPacket p) {
+    private void arp(LineText out, DecodedPacket p) {
         ArpView a = arp.wrap(p.buffer(), p.offset(Layer.ARP));
         out.append("ARP ");
         boolean ipv4OverEthernet = a.hardwareLength() == 6 && a.protocolLength() == 4
@@ -140,19 +141,19 @@ public final class LinePrinter {
         }
         if (a.operation() == 1) {
             out.append("who-has ");
-            Ipv4Address.append(out, a.targetProtocolAddress()).append(" tell ");
-            Ipv4Address.append(out, a.senderProtocolAddress());
+            out.ipv4(a.targetProtocolAddress()).append(" tell ");
+            out.ipv4(a.senderProtocolAddress());
         } else if (a.operation() == 2) {
-            Ipv4Address.append(out, a.senderProtocolAddress()).append(" is-at ");
-            MacAddress.append(out, a.senderHardwareAddress());
+            out.ipv4(a.senderProtocolAddress()).append(" is-at ");
+            out.append(MacAddress.append(out.scratch(), a.senderHardwareAddress()));
         } else {
             out.append("op=").append(a.operation()).append(' ');
-            Ipv4Address.append(out, a.senderProtocolAddress()).append(" > ");
-            Ipv4Address.append(out, a.targetProtocolAddress());
+            out.ipv4(a.senderProtocolAddress()).append(" > ");
+            out.ipv4(a.targetProtocolAddress());
         }
     }
 
-    private void quoted(StringBuilder out, DecodedPacket p) {
+    private void quoted(LineText out, DecodedPacket p) {
         DecodedPacket inner = p.quoted();
         if (inner != null) {
             out.append(" (quoting ");
@@ -163,21 +164,21 @@ public final class LinePrinter {
     }
 
     /** {@code src[:port] > dst[:port]} from the IPv4 or IPv6 layer. */
-    private void endpoints(StringBuilder out, DecodedPacket p, int sourcePort, int destinationPort) {
+    private void endpoints(LineText out, DecodedPacket p, int sourcePort, int destinationPort) {
         ByteBuffer b = p.buffer();
         if (p.has(Layer.IPV4)) {
             Ipv4View ip = ipv4.wrap(b, p.offset(Layer.IPV4));
-            Ipv4Address.append(out, ip.source());
+            out.ipv4(ip.source());
             port(out, sourcePort);
             out.append(" > ");
-            Ipv4Address.append(out, ip.destination());
+            out.ipv4(ip.destination());
             port(out, destinationPort);
         } else if (p.has(Layer.IPV6)) {
             int at = p.offset(Layer.IPV6);
             if (sourcePort >= 0) {
                 out.append('[');
             }
-            Ipv6Address.append(out, b, at + 8);
+            out.append(Ipv6Address.append(out.scratch(), b, at + 8));
             if (sourcePort >= 0) {
                 out.append("]:").append(sourcePort);
             }
@@ -185,21 +186,21 @@ public final class LinePrinter {
             if (destinationPort >= 0) {
                 out.append('[');
             }
-            Ipv6Address.append(out, b, at + 24);
+            out.append(Ipv6Address.append(out.scratch(), b, at + 24));
             if (destinationPort >= 0) {
                 out.append("]:").append(destinationPort);
             }
         }
     }
 
-    private static void port(StringBuilder out, int port) {
+    private static void port(LineText out, int port) {
         if (port >= 0) {
             out.append(':').append(port);
         }
     }
 
     /** TCP options as tcpdump writes them: {@code <mss 1460,sackOK,ts 1 0,nop,wscale 7>}. */
-    static void tcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
+    static void tcpOptions(LineText out, ByteBuffer b, int offset, int length) {
         if (TcpOptions.onlyCommon(b, offset, length)) {
             commonTcpOptions(out, b, offset, length);
             return;
@@ -224,7 +225,7 @@ public final class LinePrinter {
      * The options nearly every segment carries ({@link TcpOptions#onlyCommon}), written straight from the
      * bytes with nothing allocated: the decode hot path. The same text {@link TcpOptionText} gives.
      */
-    private static void commonTcpOptions(StringBuilder out, ByteBuffer b, int offset, int length) {
+    private static void commonTcpOptions(LineText out, ByteBuffer b, int offset, int length) {
         out.append(" <");
         int i = 0;
         while (i < length) {
@@ -261,7 +262,7 @@ public final class LinePrinter {
         return (b.get(at) & 0xFFL) << 24 | (b.get(at + 1) & 0xFF) << 16 | (b.get(at + 2) & 0xFF) << 8 | (b.get(at + 3) & 0xFF);
     }
 
-    private static void marks(StringBuilder out, DecodedPacket p) {
+    private static void marks(LineText out, DecodedPacket p) {
         if (p.ipv4Checksum() == Verdict.INVALID) {
             out.append(" [bad ip checksum]");
         }
@@ -282,13 +283,13 @@ public final class LinePrinter {
     }
 
     /** "/port-unreachable"; nothing for an unnamed code 0 (echo and friends have only that one). */
-    private static void appendCode(StringBuilder out, String name, int code) {
+    private static void appendCode(LineText out, String name, int code) {
         if (name != null && !(code == 0 && name.startsWith("code-"))) {
             out.append('/').append(name);
         }
     }
 
-    static void hex4(StringBuilder out, int value) {
+    static void hex4(LineText out, int value) {
         for (int shift = 12; shift >= 0; shift -= 4) {
             out.append(Character.forDigit((value >>> shift) & 0xF, 16));
         }

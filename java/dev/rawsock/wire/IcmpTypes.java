@@ -107,7 +107,21 @@ public final class IcmpTypes {
         if (names != null && code >= 0 && code < names.length) {
             return names[code];
         }
-        return "code-" + code;
+        return unnamedCode(code);
+    }
+
+    /** "code-0" to "code-255", made once: a printer names every echo's code 0 without a String per packet. */
+    private static final String[] UNNAMED_CODES = new String[256];
+
+    static {
+        for (int c = 0; c < UNNAMED_CODES.length; c++) {
+            UNNAMED_CODES[c] = "code-" + c;
+        }
+    }
+
+    /** "code-N" for a code without a name (ICMPv4 and ICMPv6 alike). */
+    static String unnamedCode(int code) {
+        return code >= 0 && code < UNNAMED_CODES.length ? UNNAMED_CODES[code] : "code-" + code;
     }
 
     /**

@@ -103,6 +103,6 @@ public final class Icmpv6Types {
             default:
                 break;
         }
-        return name != null ? name : "code-" + code;
+        return name != null ? name : IcmpTypes.unnamedCode(code);
     }
 }

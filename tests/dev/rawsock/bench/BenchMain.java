@@ -114,6 +114,9 @@ public final class BenchMain {
             if (targetRatio == null) {
                 return "(context)";
             }
+            if (unit.equals("MB")) { // a peak-memory budget: the ratio it stands for reads worse than the megabytes
+                return String.format(Locale.US, "<= %.1f MB %s", targetRatio * base.median(), met() ? "met" : "MISSED");
+            }
             return (higherIsBetter ? ">= " : "<= ") + fmt2(targetRatio) + "x " + (met() ? "met" : "MISSED");
         }
     }
@@ -470,6 +473,8 @@ public final class BenchMain {
             }
         }
         out.println("ratio = rawsock median / baseline median; rtt/s and pkts/s (M = million): higher is better; ms, s, MB: lower is better");
+        out.println("MB = peak RSS (GNU time %M); budget = 2 x the C tool's + the bare JVM's (java Hello with the JVM flags bin/rawsock "
+                + "gives that command), all from this run");
         out.println("B/op = bytes allocated per packet (JMH -prof gc, gc.alloc.rate.norm), the largest over the repetitions; "
                 + "'-': not measured (the C loops call no allocator)");
         for (Row row : rows) {
@@ -496,6 +501,7 @@ public final class BenchMain {
             case "ms": return String.format(Locale.US, "%.1f", value);
             case "pkts/s": return value >= 1e6 ? String.format(Locale.US, "%.2fM", value / 1e6) : String.format(Locale.US, "%,.0f", value);
             case "s": return String.format(Locale.US, "%.2f", value);
+            case "MB": return String.format(Locale.US, "%.1f", value);
             default: return String.format(Locale.US, "%,.0f", value);
         }
     }

@@ -94,23 +94,20 @@ final class DecodeRuns {
         List<List<Double>> samples = BenchMain.alternate(reps(plan), runs);
         // The warm-up's RSS is left out like its time.
         List<Double> mineRss = rawsockRss.subList(1, rawsockRss.size());
-        double jvmMb = Timed.bareJvmRssMb(root);
+        Stats jvm = Timed.bareJvmRssMb(root, "decode");
         Stats lines = Stats.of(samples.get(0));
         Stats json = Stats.of(samples.get(1));
         System.out.println(String.format(Locale.US, "  decode: rawsock %.2f s (%.0f MB), --json %,.0f pkts/s; bare JVM %.0f MB",
-                lines.median(), Stats.of(mineRss).median(), json.median(), jvmMb));
+                lines.median(), Stats.of(mineRss).median(), json.median(), jvm.median()));
         List<Row> rows = new ArrayList<>();
         String what = String.format(Locale.US, "%,d-packet pcap, one line each, whole process", n);
         int next = 2;
         if (tcpdump) {
             Stats theirs = Stats.of(samples.get(next++));
-            Stats theirRss = Stats.of(tcpdumpRss.subList(1, tcpdumpRss.size()));
             rows.add(new Row("decode_pcap_lines_vs_tcpdump", "decode pcap, one line/packet", "s", false,
                     "rawsock decode FILE", lines, "TZ=UTC tcpdump -nn -r FILE", theirs, 1.0, what));
-            double allowedMb = 2 * theirRss.median() + jvmMb;
-            rows.add(new Row("decode_pcap_peak_rss_vs_tcpdump", "  peak RSS of that decode", "MB", false,
-                    "rawsock decode FILE", Stats.of(mineRss), "tcpdump -nn -r FILE", theirRss, allowedMb / theirRss.median(),
-                    String.format(Locale.US, "target: 2x tcpdump + the bare JVM's %.0f MB = %.0f MB", jvmMb, allowedMb)));
+            rows.addAll(Timed.peakRssRows("decode_pcap_peak_rss_vs_tcpdump", "  peak RSS of that decode", "rawsock decode FILE",
+                    mineRss, "tcpdump -nn -r FILE", tcpdumpRss.subList(1, tcpdumpRss.size()), jvm));
         }
         if (tshark) {
             rows.add(new Row("decode_pcap_json_vs_tshark", "decode pcap to JSON", "pkts/s", true,

@@ -113,12 +113,8 @@ final class SendRuns {
                     "rawsock send --flood", mine, "Python sendto() of bytes(pkt), one raw socket", Stats.of(scapyBytes), null, null));
         }
         if (hping && !hpingRss.isEmpty() && !Double.isNaN(hpingRss.get(0))) {
-            double jvmMb = Timed.bareJvmRssMb(root);
-            Stats theirs = Stats.of(hpingRss);
-            double allowedMb = 2 * theirs.median() + jvmMb;
-            rows.add(new Row("send_syn_flood_peak_rss_vs_hping3", "  peak RSS of the flood", "MB", false,
-                    "rawsock send --flood -c " + n, Stats.of(rawsockRss), "hping3 --flood", theirs, allowedMb / theirs.median(),
-                    String.format(Locale.US, "target: 2x hping3 + the bare JVM's %.0f MB = %.0f MB", jvmMb, allowedMb)));
+            rows.addAll(Timed.peakRssRows("send_syn_flood_peak_rss_vs_hping3", "  peak RSS of the flood",
+                    "rawsock send --flood -c " + n, rawsockRss, "hping3 --flood", hpingRss, Timed.bareJvmRssMb(root, "send")));
         }
         return rows;
     }

@@ -90,12 +90,35 @@ record Timed(double wallMillis, double peakRssKb, int exitCode, String stderr) {
         return n;
     }
 
-    /** The bare JVM's peak RSS (MB): a class printing hello under bin/rawsock's GC flags, median of three. */
-    static double bareJvmRssMb(Path root) throws Exception {
-        List<Double> kb = new ArrayList<>();
+    /**
+     * The bare JVM's peak RSS (MB), three runs: a class printing hello with the JVM flags bin/rawsock gives
+     * {@code rawsockCommand} ({@link Hello#withFlagsOf}), the JVM's fixed cost in that command's memory budget.
+     */
+    static BenchMain.Stats bareJvmRssMb(Path root, String rawsockCommand) throws Exception {
+        List<String> hello = Hello.withFlagsOf(root, rawsockCommand);
+        List<Double> mb = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            kb.add(ok(Hello.command(root), null, null, null, 30).peakRssKb());
+            mb.add(ok(hello, null, null, null, 30).peakRssKb() / 1024);
         }
-        return BenchMain.Stats.of(kb).median() / 1024;
+        return BenchMain.Stats.of(mb);
+    }
+
+    /**
+     * The two peak-RSS rows of a case: rawsock against the C tool, with the budget the issue sets (twice the
+     * tool's peak plus the bare JVM's, all measured in this run), and rawsock against the bare JVM alone,
+     * which shows what rawsock adds on top of the JVM's fixed cost.
+     */
+    static List<BenchMain.Row> peakRssRows(String id, String title, String subject, List<Double> mineMb, String tool,
+                                           List<Double> toolMb, BenchMain.Stats jvm) {
+        BenchMain.Stats mine = BenchMain.Stats.of(mineMb);
+        BenchMain.Stats theirs = BenchMain.Stats.of(toolMb);
+        double budgetMb = 2 * theirs.median() + jvm.median();
+        String budget = String.format(java.util.Locale.US, "budget: 2 x %s's %.1f MB + the bare JVM's %.1f MB = %.1f MB",
+                tool, theirs.median(), jvm.median(), budgetMb);
+        return List.of(
+                new BenchMain.Row(id, title, "MB", false, subject, mine, tool, theirs, budgetMb / theirs.median(), budget),
+                new BenchMain.Row(id + "_over_jvm", String.format(java.util.Locale.US, "  over the bare JVM: +%.1f MB",
+                        mine.median() - jvm.median()), "MB", false, subject, mine, "java Hello (the JVM's fixed cost)", jvm, null,
+                        "what rawsock adds to the JVM's own peak RSS"));
     }
 }

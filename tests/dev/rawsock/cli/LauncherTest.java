@@ -94,4 +94,33 @@ class LauncherTest {
         assertEquals("", r.stderr());
         assertTrue(r.stdout().contains("close("), r.stdout());
     }
+
+    /** The JVM's own report of the flags bin/rawsock gave it for {@code command} (-XX:+PrintCommandLineFlags). */
+    private static List<String> jvmFlags(String command) throws Exception {
+        NativeTools.Result r = NativeTools.run(60, List.of(LAUNCHER.toString(), command, "--help"),
+                Map.of("RAWSOCK_JAVA_OPTS", "-XX:+PrintCommandLineFlags"));
+        assertEquals(0, r.exitCode(), r.stderr());
+        String first = r.stdout().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("-XX:"), r.stdout());
+        return List.of(first.trim().split("\\s+"));
+    }
+
+    /**
+     * The compilers per command, for peak memory (README, Benchmarks): send (kernel-bound) runs C1 only, decode
+     * and sniff keep both tiers; craft (start-up) C1 only.
+     */
+    @Test
+    void theLongRunningCommandsGetTheirCompilerFlags() throws Exception {
+        List<String> send = jvmFlags("send");
+        assertTrue(send.contains("-XX:TieredStopAtLevel=1"), send.toString());
+        List<String> decode = jvmFlags("decode");
+        List<String> sniff = jvmFlags("sniff");
+        for (List<String> both : List.of(decode, sniff)) {
+            assertFalse(both.contains("-XX:-TieredCompilation") || both.contains("-XX:TieredStopAtLevel=1"), both.toString());
+        }
+        assertTrue(jvmFlags("craft").contains("-XX:TieredStopAtLevel=1"));
+        for (List<String> flags : List.of(send, decode, sniff)) {
+            assertTrue(flags.contains("-XX:+UseSerialGC") && flags.contains("-XX:InitialHeapSize=8388608"), flags.toString());
+        }
+    }
 }

@@ -208,7 +208,7 @@ class LinePrinterTest {
             byte[] raw = o.toByteArray();
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
             assertTrue(dev.rawsock.wire.TcpOptions.onlyCommon(b, 0, raw.length), Bytes.of(raw).hex());
-            StringBuilder fast = new StringBuilder();
+            LineText fast = new LineText();
             LinePrinter.tcpOptions(fast, b, 0, raw.length);
             StringBuilder parsed = new StringBuilder(" <");
             java.util.List<dev.rawsock.wire.TcpOption> options = dev.rawsock.wire.TcpOptions.parse(b, 0, raw.length).options();
@@ -217,5 +217,39 @@ class LinePrinterTest {
             }
             assertEquals(parsed.append('>').toString(), fast.toString(), Bytes.of(raw).hex());
         }
+    }
+
+    /**
+     * rawsock decode prints a line per packet through one reused builder: after warm-up the TCP, UDP and ICMP
+     * lines (an echo's unnamed code 0 included) allocate nothing, so a long decode makes no garbage.
+     */
+    @Test
+    void printingLinesAllocatesNothingPerPacket() {
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean,
+                "this JVM does not count allocated bytes per thread");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        DecodedPacket[] mix = {
+            decode(build(PrintTesting.readmeSyn())),
+            decode(build(PacketSpec.udp().source(LOOPBACK).destination(LOOPBACK2).sourcePort(5353).destinationPort(53))),
+            decode(build(PacketSpec.icmp().source(LOOPBACK2).destination(LOOPBACK).icmpIdentifier(777).icmpSequence(3))),
+            decode(build(PacketSpec.icmp().source(LOOPBACK).destination(LOOPBACK2).icmpType(0).icmpIdentifier(1))),
+        };
+        StringBuilder out = new StringBuilder(512);
+        long characters = 0;
+        for (int i = 0; i < 20_000; i++) { // warm up
+            out.setLength(0);
+            characters += printer.append(out, mix[i % mix.length]).length();
+        }
+        int lines = 100_000;
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < lines; i++) {
+            out.setLength(0);
+            characters += printer.append(out, mix[i % mix.length]).length();
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertTrue(characters > 0);
+        assertTrue(allocated < lines / 2, "printing " + lines + " lines allocated " + allocated + " bytes (expected about 0)");
     }
 }
