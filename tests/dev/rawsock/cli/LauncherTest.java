@@ -106,16 +106,15 @@ class LauncherTest {
     }
 
     /**
-     * The compilers per command, for peak memory (README, Benchmarks): send (kernel-bound) runs C1 only, decode
-     * and sniff keep both tiers; craft (start-up) C1 only.
+     * The compilers per command (README, Benchmarks): send, decode and sniff keep both tiers (C1 only costs the
+     * flood 4-10% of its rate and the decode 35%); craft (start-up) runs C1 only.
      */
     @Test
     void theLongRunningCommandsGetTheirCompilerFlags() throws Exception {
         List<String> send = jvmFlags("send");
-        assertTrue(send.contains("-XX:TieredStopAtLevel=1"), send.toString());
         List<String> decode = jvmFlags("decode");
         List<String> sniff = jvmFlags("sniff");
-        for (List<String> both : List.of(decode, sniff)) {
+        for (List<String> both : List.of(send, decode, sniff)) {
             assertFalse(both.contains("-XX:-TieredCompilation") || both.contains("-XX:TieredStopAtLevel=1"), both.toString());
         }
         assertTrue(jvmFlags("craft").contains("-XX:TieredStopAtLevel=1"));
