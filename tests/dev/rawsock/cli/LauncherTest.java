@@ -95,6 +95,19 @@ class LauncherTest {
         assertTrue(r.stdout().contains("close("), r.stdout());
     }
 
+    /**
+     * The launcher caps C2's nodes for the line printer's methods by name (its compiler arenas were the largest part
+     * of a decode's peak RSS): the class it names must exist, or a rename would drop the cap without a word.
+     */
+    @Test
+    void theCompileCommandNamesTheLinePrinter() throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("MaxNodeLimit,([\\w.]+)::\\*,(\\d+)")
+                .matcher(Files.readString(LAUNCHER));
+        assertTrue(m.find(), "bin/rawsock caps C2's nodes for the line printer");
+        assertEquals(dev.rawsock.print.LinePrinter.class.getName(), m.group(1));
+        assertTrue(Files.readString(LAUNCHER).contains("-XX:CompileCommand=quiet"), "and says nothing about it on stdout");
+    }
+
     /** The JVM's own report of the flags bin/rawsock gave it for {@code command} (-XX:+PrintCommandLineFlags). */
     private static List<String> jvmFlags(String command) throws Exception {
         NativeTools.Result r = NativeTools.run(60, List.of(LAUNCHER.toString(), command, "--help"),
