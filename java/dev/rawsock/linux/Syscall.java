@@ -32,6 +32,21 @@ public final class Syscall {
         return errno == Errno.EINTR.number;
     }
 
+    /**
+     * sendto(2), made again after EINTR: the bytes sent, or minus the errno when it failed, so that a caller can
+     * name its own context in {@link #failure(String, int, String)} without a second read of errno.
+     */
+    public static long sendto(LibC libc, int fd, jnr.ffi.Pointer data, long length, int flags, jnr.ffi.Pointer to, int toLength) {
+        long rc;
+        while ((rc = libc.sendto(fd, data, length, flags, to, toLength)) < 0) {
+            int errno = errno();
+            if (!interrupted(errno)) {
+                return -errno;
+            }
+        }
+        return rc;
+    }
+
     private static String remedy(String call, int errno) {
         boolean denied = errno == Errno.EPERM.number || errno == Errno.EACCES.number;
         if (denied && (call.equals("socket") || call.startsWith("sendto") || call.startsWith("sendmmsg"))) {

@@ -166,14 +166,9 @@ public final class Ipv6RawSender implements AutoCloseable {
             lastOffset = offset;
             lastPointer = packet.pointer(offset + skip);
         }
-        long rc;
-        int errno = 0;
-        while ((rc = libc.sendto(fd, lastPointer, length - skip, 0, destinationPointer, Structs.SockaddrIn6.SIZE)) < 0
-                && Syscall.interrupted(errno = Syscall.errno())) {
-            // send again after EINTR
-        }
+        long rc = Syscall.sendto(libc, fd, lastPointer, length - skip, 0, destinationPointer, Structs.SockaddrIn6.SIZE);
         if (rc < 0) {
-            throw Syscall.failure("sendto", errno, null);
+            throw Syscall.failure("sendto", (int) -rc, null);
         }
         return (int) rc;
     }

@@ -32,8 +32,6 @@ public final class PacketSender implements AutoCloseable {
     private final NativeBuffer destination = NativeBuffer.allocate(Structs.SockaddrLl.SIZE);
     private final jnr.ffi.Pointer destinationPointer = destination.pointer();
     private int destinationEtherType = -1;
-    private NativeBuffer single;
-    private jnr.ffi.Pointer singlePointer;
 
     private PacketSender(SocketApi api, Socket socket, String interfaceName, int interfaceIndex, boolean qdiscBypass) {
         this.api = api;
@@ -89,19 +87,9 @@ public final class PacketSender implements AutoCloseable {
             destination.buffer().putShort(Structs.SockaddrLl.SLL_PROTOCOL, networkOrder16(etherType));
             destinationEtherType = etherType;
         }
-        if (frame != single) {
-            single = frame;
-            singlePointer = frame.pointer();
-        }
-        jnr.ffi.Pointer data = offset == 0 ? singlePointer : frame.pointer(offset);
-        long rc;
-        int errno = 0;
-        while ((rc = libc.sendto(fd, data, length, 0, destinationPointer, Structs.SockaddrLl.SIZE)) < 0
-                && Syscall.interrupted(errno = Syscall.errno())) {
-            // send again after EINTR
-        }
+        long rc = Syscall.sendto(libc, fd, frame.pointer(offset), length, 0, destinationPointer, Structs.SockaddrLl.SIZE);
         if (rc < 0) {
-            throw failure("sendto", errno);
+            throw failure("sendto", (int) -rc);
         }
         return (int) rc;
     }

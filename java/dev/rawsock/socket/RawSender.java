@@ -22,8 +22,6 @@ public final class RawSender implements Ipv4Sender {
     private final LibC libc = Linux.libc();
     private final NativeBuffer destination = NativeBuffer.allocate(Structs.SockaddrIn.SIZE);
     private final jnr.ffi.Pointer destinationPointer = destination.pointer();
-    private NativeBuffer single;
-    private jnr.ffi.Pointer singlePointer;
 
     private RawSender(SocketApi api, Socket socket) {
         this.api = api;
@@ -44,19 +42,9 @@ public final class RawSender implements Ipv4Sender {
     public int send(NativeBuffer packet, int offset, int length, int destinationAddress) throws ErrnoException {
         int fd = socket.fdFor("sendto");
         destination.buffer().putInt(Structs.SockaddrIn.SIN_ADDR, networkOrder(destinationAddress));
-        if (packet != single) {
-            single = packet;
-            singlePointer = packet.pointer();
-        }
-        jnr.ffi.Pointer data = offset == 0 ? singlePointer : packet.pointer(offset);
-        long rc;
-        int errno = 0;
-        while ((rc = libc.sendto(fd, data, length, 0, destinationPointer, Structs.SockaddrIn.SIZE)) < 0
-                && Syscall.interrupted(errno = Syscall.errno())) {
-            // send again after EINTR
-        }
+        long rc = Syscall.sendto(libc, fd, packet.pointer(offset), length, 0, destinationPointer, Structs.SockaddrIn.SIZE);
         if (rc < 0) {
-            throw Syscall.failure("sendto", errno, null);
+            throw Syscall.failure("sendto", (int) -rc, null);
         }
         return (int) rc;
     }

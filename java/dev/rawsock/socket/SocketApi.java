@@ -461,12 +461,8 @@ public final class SocketApi {
             }
             NativeBuffer address = s.sendAddress();
             int addressLength = Sockaddrs.write(address.buffer(), 0, destination);
-            long rc;
-            int errno = 0;
-            while ((rc = libc.sendto(fd, source, count, Constants.MSG_NOSIGNAL, address.pointer(), addressLength)) < 0
-                    && Syscall.interrupted(errno = Syscall.errno())) {
-                // send again after EINTR
-            }
+            long rc = Syscall.sendto(libc, fd, source, count, Constants.MSG_NOSIGNAL, address.pointer(), addressLength);
+            int errno = rc < 0 ? (int) -rc : 0;
             if (trace != null) {
                 trace.call("sendto(" + fd + ", " + TraceFormat.bytes(data, position, n) + ", " + n + ", MSG_NOSIGNAL, {"
                         + Sockaddrs.text(destination) + "}, " + addressLength + ")" + TraceFormat.result(rc, errno));
