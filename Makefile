@@ -27,7 +27,7 @@ DEBIAN_COMMANDS := python3 ip setpriv ps tshark
 
 all: build
 
-build: target/rawsock.jar native bin/rawsock target/rawsock.jsa
+build: target/rawsock.jar native bin/rawsock target/rawsock.jsa target/jffi
 
 target/rawsock.jar: $(JAVA_SOURCES)
 	$(MVN) -q package -DskipTests
@@ -69,6 +69,18 @@ cds_train = rm -f $(2); printf "$(call CDS_TRAINING,$(2))" | RAWSOCK_NO_CDS=1 RA
 target/rawsock.jsa: target/rawsock.jar bin/rawsock
 	@$(call cds_train,bin/rawsock,$@)
 
+# jffi (under jnr-ffi) copies its JNI stub out of the jar into a new temp file in every process that loads
+# it, unless the stub is in the directory named by jffi.boot.library.path (com.kenai.jffi.internal.StubLoader):
+# the build unpacks this machine's stub once, beside the jar, and bin/rawsock names that directory. jffi names
+# its directories jni/<arch>-Linux after os.arch (amd64 is x86_64 there, like uname -m). No stub for this
+# machine: an empty directory, and jffi unpacks it per process as before.
+JFFI_ARCH := $(shell uname -m | sed -e 's/^i[3-6]86$$/i386/' -e 's/^armv.*$$/arm/')
+jffi_unpack = rm -rf $(2) && mkdir -p $(2)/unpacked && (cd $(2)/unpacked && jar xf $(abspath $(1)) jni/$(JFFI_ARCH)-Linux/) \
+	&& { mv $(2)/unpacked/jni/$(JFFI_ARCH)-Linux/* $(2)/ 2>/dev/null || true; } && rm -rf $(2)/unpacked && touch $(2)
+
+target/jffi: target/rawsock.jar
+	@$(call jffi_unpack,target/rawsock.jar,$@)
+
 deps:
 	@missing=""; for c in $(DEBIAN_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	/usr/bin/python3 -c 'import scapy' >/dev/null 2>&1 || missing="$$missing scapy"; \
@@ -109,6 +121,7 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/rawsock
 	install -m 0644 target/rawsock.jar $(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jar
 	install -m 0755 bin/rawsock $(DESTDIR)$(PREFIX)/bin/rawsock
+	@$(call jffi_unpack,$(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jar,$(DESTDIR)$(PREFIX)/lib/rawsock/jffi)
 	@$(call cds_train,$(DESTDIR)$(PREFIX)/bin/rawsock,$(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jsa)
 
 uninstall:

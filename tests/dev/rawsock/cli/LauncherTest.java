@@ -133,6 +133,25 @@ class LauncherTest {
         assertTrue(jvmFlags("craft").contains("-XX:TieredStopAtLevel=1"));
         for (List<String> flags : List.of(send, decode, sniff)) {
             assertTrue(flags.contains("-XX:+UseSerialGC") && flags.contains("-XX:InitialHeapSize=8388608"), flags.toString());
+            // the peak-memory flags (bin/rawsock: a small first young generation, smaller inlining)
+            assertTrue(flags.contains("-XX:NewSize=1048576") && flags.contains("-XX:FreqInlineSize=100")
+                    && flags.contains("-XX:C1MaxInlineSize=20"), flags.toString());
         }
+    }
+
+    /**
+     * jffi's JNI stub is loaded from the directory the build unpacked it to, beside the jar, not copied out of the jar
+     * into a temp file by every process (the JVM's own log of the libraries it loads says from where).
+     */
+    @Test
+    void loadsJffisStubFromBesideTheJar() throws Exception {
+        Path stubs = NativeTools.projectRoot().resolve("target/jffi");
+        assertTrue(Files.isDirectory(stubs), "make build unpacks jffi's stub into " + stubs);
+        NativeTools.Result r = NativeTools.run(60, List.of(LAUNCHER.toString(), "tour"),
+                Map.of("RAWSOCK_JAVA_OPTS", "-Xlog:library=info"));
+        assertEquals(0, r.exitCode(), r.stderr());
+        List<String> loaded = r.stdout().lines().filter(l -> l.contains("Loaded library") && l.contains("jffi")).toList();
+        assertEquals(1, loaded.size(), r.stdout());
+        assertTrue(loaded.get(0).contains(stubs.resolve("libjffi-1.2.so").toString()), loaded.toString());
     }
 }
