@@ -26,6 +26,11 @@ public final class Hello {
      * archive: the JVM's fixed cost for that command, in the peak-memory budgets.
      */
     static List<String> withFlagsOf(Path root, String rawsockCommand) throws Exception {
+        return withFlagsOf(root, rawsockCommand, Hello.class, root.resolve("target/test-classes").toString());
+    }
+
+    /** {@link #withFlagsOf(Path, String)} running {@code main} on {@code classPath} instead of this class. */
+    static List<String> withFlagsOf(Path root, String rawsockCommand, Class<?> main, String classPath) throws Exception {
         dev.rawsock.testing.NativeTools.Result r = dev.rawsock.testing.NativeTools.run(60,
                 List.of(root.resolve("bin/rawsock").toString(), rawsockCommand, "--help"),
                 java.util.Map.of("RAWSOCK_JAVA_OPTS", "-XX:+PrintCommandLineFlags"));
@@ -40,7 +45,7 @@ public final class Hello {
                 command.add(flag);
             }
         }
-        command.addAll(List.of("-cp", root.resolve("target/test-classes").toString(), Hello.class.getName()));
+        command.addAll(List.of("-cp", classPath, main.getName()));
         return command;
     }
 

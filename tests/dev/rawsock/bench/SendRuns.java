@@ -115,6 +115,8 @@ final class SendRuns {
         if (hping && !hpingRss.isEmpty() && !Double.isNaN(hpingRss.get(0))) {
             rows.addAll(Timed.peakRssRows("send_syn_flood_peak_rss_vs_hping3", "  peak RSS of the flood",
                     "rawsock send --flood -c " + n, rawsockRss, "hping3 --flood", hpingRss, Timed.bareJvmRssMb(root, "send")));
+            rows.add(Timed.overJnrRow("send_syn_flood_peak_rss", "rawsock send --flood -c " + n, rawsockRss,
+                    Timed.jnrJvmRssMb(root, "send")));
         }
         return rows;
     }

@@ -103,6 +103,16 @@ record Timed(double wallMillis, double peakRssKb, int exitCode, String stderr) {
         return BenchMain.Stats.of(mb);
     }
 
+    /** The same for the JVM with rawsock's jnr-ffi binding loaded and one call made ({@link HelloJnr}). */
+    static BenchMain.Stats jnrJvmRssMb(Path root, String rawsockCommand) throws Exception {
+        List<String> hello = HelloJnr.command(root, rawsockCommand);
+        List<Double> mb = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            mb.add(ok(hello, null, null, null, 30).peakRssKb() / 1024);
+        }
+        return BenchMain.Stats.of(mb);
+    }
+
     /**
      * The two peak-RSS rows of a case: rawsock against the C tool, with the budget the issue sets (twice the
      * tool's peak plus the bare JVM's, all measured in this run), and rawsock against the bare JVM alone,
@@ -120,5 +130,13 @@ record Timed(double wallMillis, double peakRssKb, int exitCode, String stderr) {
                 new BenchMain.Row(id + "_over_jvm", String.format(java.util.Locale.US, "  over the bare JVM: +%.1f MB",
                         mine.median() - jvm.median()), "MB", false, subject, mine, "java Hello (the JVM's fixed cost)", jvm, null,
                         "what rawsock adds to the JVM's own peak RSS"));
+    }
+
+    /** A context row: rawsock's peak against the JVM with jnr-ffi's binding loaded ({@link HelloJnr}). */
+    static BenchMain.Row overJnrRow(String id, String subject, List<Double> mineMb, BenchMain.Stats jvmWithJnr) {
+        BenchMain.Stats mine = BenchMain.Stats.of(mineMb);
+        return new BenchMain.Row(id + "_over_jvm_jnr", String.format(java.util.Locale.US, "  over the JVM + jnr-ffi: +%.1f MB",
+                mine.median() - jvmWithJnr.median()), "MB", false, subject, mine, "java HelloJnr (getpid via the binding)",
+                jvmWithJnr, null, "what rawsock adds to a JVM that has loaded its jnr-ffi binding");
     }
 }
