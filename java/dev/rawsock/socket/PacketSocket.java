@@ -25,14 +25,8 @@ public final class PacketSocket implements PacketSource {
     private final int protocol;
     private final LibC libc = Linux.libc();
 
-    // One block of native memory for receiving: sockaddr_ll, pollfd, iovec, msghdr, and the control
-    // buffer where PACKET_AUXDATA and SCM_TIMESTAMPNS arrive.
-    private static final int POLLFD = 24;
-    private static final int IOVEC = POLLFD + Structs.Pollfd.SIZE;
-    private static final int MSGHDR = IOVEC + Structs.Iovec.SIZE;
-    private static final int CONTROL = MSGHDR + Structs.Msghdr.SIZE;
-    private static final int CONTROL_BYTES = 96; // CMSG_SPACE(20) + CMSG_SPACE(16) = 72, with room
-    private final NativeBuffer address = NativeBuffer.allocate(CONTROL + CONTROL_BYTES);
+    // PACKET_AUXDATA and SCM_TIMESTAMPNS arrive as control messages: CMSG_SPACE(20) + CMSG_SPACE(16) = 72, with room.
+    private final MessageReceiver receiver = new MessageReceiver(libc, Structs.SockaddrLl.SIZE, 96);
     private int lastStatus;
     private long lastTimestampNanos;
 
@@ -52,11 +46,6 @@ public final class PacketSocket implements PacketSource {
         this.socket = socket;
         this.cooked = cooked;
         this.protocol = protocol;
-        ByteBuffer a = address.buffer();
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_NAME, address.address());
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_IOV, address.address(IOVEC));
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_IOVLEN, 1);
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_CONTROL, address.address(CONTROL));
     }
 
     /**
@@ -96,7 +85,7 @@ public final class PacketSocket implements PacketSource {
 
     /** Receive only from this interface (bind(2) with a sockaddr_ll). */
     public void bindInterface(int interfaceIndex) throws ErrnoException {
-        ByteBuffer b = address.buffer();
+        ByteBuffer b = receiver.buffer(); // the sockaddr_ll field, free between receives
         for (int i = 0; i < Structs.SockaddrLl.SIZE; i++) {
             b.put(i, (byte) 0);
         }
@@ -104,7 +93,7 @@ public final class PacketSocket implements PacketSource {
         b.putShort(Structs.SockaddrLl.SLL_PROTOCOL, Short.reverseBytes((short) protocol)); // network order
         b.putInt(Structs.SockaddrLl.SLL_IFINDEX, interfaceIndex);
         int fd = socket.fdFor("bind");
-        if (libc.bind(fd, address.address(), Structs.SockaddrLl.SIZE) < 0) {
+        if (libc.bind(fd, receiver.nameAddress(), Structs.SockaddrLl.SIZE) < 0) {
             throw Syscall.failure("bind", Syscall.errno(), "interface index " + interfaceIndex);
         }
     }
@@ -165,57 +154,29 @@ public final class PacketSocket implements PacketSource {
     }
 
     private int receiveAt(long into, int capacity, int timeoutMillis) throws ErrnoException {
-        int fd = socket.fdFor("recvfrom");
-        ByteBuffer a = address.buffer();
-        if (timeoutMillis >= 0 && !Readiness.awaitReadable(libc, address, POLLFD, fd, timeoutMillis)) {
+        long rc = receiver.receive(socket.fdFor("recvmsg"), into, capacity, timeoutMillis);
+        if (rc < 0) {
             return -1;
         }
-        a.putLong(IOVEC + Structs.Iovec.IOV_BASE, into);
-        a.putLong(IOVEC + Structs.Iovec.IOV_LEN, capacity);
-        long rc;
-        int errno = 0;
-        do {
-            a.putInt(MSGHDR + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrLl.SIZE);
-            a.putLong(MSGHDR + Structs.Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
-            // MSG_TRUNC: the return value is the frame's real length even when it did not fit (packet(7)).
-            rc = libc.recvmsg(fd, address.address(MSGHDR), Constants.MSG_TRUNC);
-        } while (rc < 0 && Syscall.interrupted(errno = Syscall.errno()));
-        if (rc < 0) {
-            throw Syscall.failure("recvmsg", errno, null);
-        }
-        readControlMessages(a);
+        ByteBuffer a = receiver.buffer();
+        readControlMessages();
         lastOriginalLength = (int) rc;
-        lastPacketType = a.get(Structs.SockaddrLl.SLL_PKTTYPE) & 0xFF;
-        lastInterfaceIndex = a.getInt(Structs.SockaddrLl.SLL_IFINDEX);
-        lastProtocol = Short.toUnsignedInt(Short.reverseBytes(a.getShort(Structs.SockaddrLl.SLL_PROTOCOL)));
-        lastHardwareType = Short.toUnsignedInt(a.getShort(Structs.SockaddrLl.SLL_HATYPE));
+        lastPacketType = a.get(MessageReceiver.NAME + Structs.SockaddrLl.SLL_PKTTYPE) & 0xFF;
+        lastInterfaceIndex = a.getInt(MessageReceiver.NAME + Structs.SockaddrLl.SLL_IFINDEX);
+        lastProtocol = Short.toUnsignedInt(Short.reverseBytes(a.getShort(MessageReceiver.NAME + Structs.SockaddrLl.SLL_PROTOCOL)));
+        lastHardwareType = Short.toUnsignedInt(a.getShort(MessageReceiver.NAME + Structs.SockaddrLl.SLL_HATYPE));
         return (int) Math.min(rc, capacity);
     }
 
     /** Reads tp_status (PACKET_AUXDATA) and the receive time (SCM_TIMESTAMPNS) from the control messages (cmsg(3)). */
-    private void readControlMessages(ByteBuffer a) {
+    private void readControlMessages() {
         lastStatus = 0;
-        lastTimestampNanos = 0;
-        long controlLength = a.getLong(MSGHDR + Structs.Msghdr.MSG_CONTROLLEN);
-        int at = CONTROL;
-        while (at + Structs.Cmsghdr.SIZE <= CONTROL + controlLength) {
-            long length = a.getLong(at + Structs.Cmsghdr.CMSG_LEN);
-            if (length < Structs.Cmsghdr.SIZE || at + length > CONTROL + CONTROL_BYTES) {
-                break;
+        for (int at = receiver.firstControl(); at >= 0; at = receiver.nextControl(at)) {
+            if (receiver.isControl(at, Constants.SOL_PACKET, Constants.PACKET_AUXDATA, Structs.TpacketAuxdata.SIZE)) {
+                lastStatus = receiver.buffer().getInt(MessageReceiver.controlData(at) + Structs.TpacketAuxdata.TP_STATUS);
             }
-            int level = a.getInt(at + Structs.Cmsghdr.CMSG_LEVEL);
-            int type = a.getInt(at + Structs.Cmsghdr.CMSG_TYPE);
-            int data = at + Structs.Cmsghdr.SIZE;
-            if (level == Constants.SOL_PACKET && type == Constants.PACKET_AUXDATA
-                    && length >= Structs.Cmsghdr.SIZE + Structs.TpacketAuxdata.SIZE) {
-                lastStatus = a.getInt(data + Structs.TpacketAuxdata.TP_STATUS);
-            } else if (level == Constants.SOL_SOCKET && type == Constants.SCM_TIMESTAMPNS
-                    && length >= Structs.Cmsghdr.SIZE + Structs.Timespec.SIZE) {
-                lastTimestampNanos = a.getLong(data + Structs.Timespec.TV_SEC) * 1_000_000_000L
-                        + a.getLong(data + Structs.Timespec.TV_NSEC);
-            }
-            at += (int) ((length + 7) & ~7L); // each control message is aligned to 8 bytes
         }
+        lastTimestampNanos = receiver.timestampNanos();
     }
 
     /** When the kernel received the last frame, in CLOCK_REALTIME nanoseconds since the epoch (0 if unknown). */
@@ -252,12 +213,12 @@ public final class PacketSocket implements PacketSource {
 
     /** The length of the last frame's link-layer address (sll_halen: 6 on Ethernet, 0 where there is none). */
     public int hardwareAddressLength() {
-        return address.buffer().get(Structs.SockaddrLl.SLL_HALEN) & 0xFF;
+        return receiver.buffer().get(MessageReceiver.NAME + Structs.SockaddrLl.SLL_HALEN) & 0xFF;
     }
 
     /** Copies the last frame's link-layer address field (sll_addr, 8 bytes, zero-padded) to {@code at} of {@code out}. */
     public void hardwareAddress(ByteBuffer out, int at) {
-        out.put(at, address.buffer(), Structs.SockaddrLl.SLL_ADDR, 8);
+        out.put(at, receiver.buffer(), MessageReceiver.NAME + Structs.SockaddrLl.SLL_ADDR, 8);
     }
 
     /** The Ethernet protocol of the last frame (host order, e.g. 0x0800). */

@@ -6,7 +6,6 @@ import dev.rawsock.linux.LibC;
 import dev.rawsock.linux.Linux;
 import dev.rawsock.linux.NativeBuffer;
 import dev.rawsock.linux.Structs;
-import dev.rawsock.linux.Syscall;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,24 +24,13 @@ public final class RawIpSocket implements AutoCloseable {
     private final Socket socket;
     private final LibC libc = Linux.libc();
 
-    // sockaddr_in (the sender), pollfd, iovec, msghdr and the control buffer, in one block.
-    private static final int POLLFD = 24;
-    private static final int IOVEC = POLLFD + Structs.Pollfd.SIZE;
-    private static final int MSGHDR = IOVEC + Structs.Iovec.SIZE;
-    private static final int CONTROL = MSGHDR + Structs.Msghdr.SIZE;
-    private static final int CONTROL_BYTES = 64; // CMSG_SPACE(16) = 32, with room
-    private final NativeBuffer block = NativeBuffer.allocate(CONTROL + CONTROL_BYTES);
+    private final MessageReceiver receiver = new MessageReceiver(libc, Structs.SockaddrIn.SIZE, 64); // CMSG_SPACE(16) = 32, with room
     private long lastTimestampNanos;
     private int lastOriginalLength;
 
     private RawIpSocket(SocketApi api, Socket socket) {
         this.api = api;
         this.socket = socket;
-        ByteBuffer a = block.buffer();
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_NAME, block.address());
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_IOV, block.address(IOVEC));
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_IOVLEN, 1);
-        a.putLong(MSGHDR + Structs.Msghdr.MSG_CONTROL, block.address(CONTROL));
     }
 
     /** Opens a raw socket for {@code ipProtocol} (IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP). */
@@ -80,41 +68,11 @@ public final class RawIpSocket implements AutoCloseable {
             throw new IllegalArgumentException("receive needs a direct buffer");
         }
         Objects.checkFromIndexSize(offset, capacity, into.capacity());
-        int fd = socket.fdFor("recvmsg");
-        ByteBuffer a = block.buffer();
-        if (timeoutMillis >= 0 && !Readiness.awaitReadable(libc, block, POLLFD, fd, timeoutMillis)) {
+        long rc = receiver.receive(socket.fdFor("recvmsg"), NativeBuffer.addressOf(into) + offset, capacity, timeoutMillis);
+        if (rc < 0) {
             return -1;
         }
-        a.putLong(IOVEC + Structs.Iovec.IOV_BASE, NativeBuffer.addressOf(into) + offset);
-        a.putLong(IOVEC + Structs.Iovec.IOV_LEN, capacity);
-        long rc;
-        int errno = 0;
-        do {
-            a.putInt(MSGHDR + Structs.Msghdr.MSG_NAMELEN, Structs.SockaddrIn.SIZE);
-            a.putLong(MSGHDR + Structs.Msghdr.MSG_CONTROLLEN, CONTROL_BYTES);
-            // MSG_TRUNC: the return value is the packet's whole length even when it did not fit (raw(7)).
-            rc = libc.recvmsg(fd, block.address(MSGHDR), Constants.MSG_TRUNC);
-        } while (rc < 0 && Syscall.interrupted(errno = Syscall.errno()));
-        if (rc < 0) {
-            throw Syscall.failure("recvmsg", errno, null);
-        }
-        lastTimestampNanos = 0;
-        long controlLength = a.getLong(MSGHDR + Structs.Msghdr.MSG_CONTROLLEN);
-        int at = CONTROL;
-        while (at + Structs.Cmsghdr.SIZE <= CONTROL + controlLength) {
-            long length = a.getLong(at + Structs.Cmsghdr.CMSG_LEN);
-            if (length < Structs.Cmsghdr.SIZE || at + length > CONTROL + CONTROL_BYTES) {
-                break;
-            }
-            if (a.getInt(at + Structs.Cmsghdr.CMSG_LEVEL) == Constants.SOL_SOCKET
-                    && a.getInt(at + Structs.Cmsghdr.CMSG_TYPE) == Constants.SCM_TIMESTAMPNS
-                    && length >= Structs.Cmsghdr.SIZE + Structs.Timespec.SIZE) {
-                int data = at + Structs.Cmsghdr.SIZE;
-                lastTimestampNanos = a.getLong(data + Structs.Timespec.TV_SEC) * 1_000_000_000L
-                        + a.getLong(data + Structs.Timespec.TV_NSEC);
-            }
-            at += (int) ((length + 7) & ~7L);
-        }
+        lastTimestampNanos = receiver.timestampNanos();
         lastOriginalLength = (int) rc;
         return (int) Math.min(rc, capacity);
     }
