@@ -42,6 +42,7 @@
 #include <linux/ethtool.h>     /* struct ethtool_value, ETHTOOL_[GS]TXCSUM */
 #include <linux/sock_diag.h>    /* SK_MEMINFO_*: the words of SO_MEMINFO */
 #include <net/if_arp.h>        /* ARPHRD_*: sll_hatype */
+#include <linux/rtnetlink.h>   /* RTM_*, struct rtattr; with linux/netlink.h and linux/neighbour.h (NDA_*, NUD_*, ndmsg) */
 
 #define C(NAME) printf("const %s %lld\n", #NAME, (long long) (NAME))
 #define E(NAME) printf("errno %s %lld\n", #NAME, (long long) (NAME))
@@ -123,6 +124,11 @@ static void constants(void) {
 
     /* The ethtool ioctl. */
     C(SIOCETHTOOL); C(ETHTOOL_GTXCSUM); C(ETHTOOL_STXCSUM);
+
+    /* rtnetlink(7): the neighbour table. */
+    C(NETLINK_ROUTE); C(RTM_NEWNEIGH); C(RTM_GETNEIGH); C(NLM_F_REQUEST); C(NLM_F_DUMP); C(NLMSG_ERROR);
+    C(NLMSG_DONE); C(NDA_DST); C(NDA_LLADDR); C(NUD_REACHABLE); C(NUD_STALE); C(NUD_DELAY); C(NUD_PROBE);
+    C(NUD_NOARP); C(NUD_PERMANENT);
 }
 
 static void errnos(void) {
@@ -217,6 +223,14 @@ static void structs(void) {
     M(ifreq, ifr_ifindex); M(ifreq, ifr_flags); M(ifreq, ifr_hwaddr); M(ifreq, ifr_addr);
     SIZE(ethtool_value);
     M(ethtool_value, cmd); M(ethtool_value, data);
+
+    SIZE(nlmsghdr);
+    M(nlmsghdr, nlmsg_len); M(nlmsghdr, nlmsg_type); M(nlmsghdr, nlmsg_flags); M(nlmsghdr, nlmsg_seq);
+    M(nlmsghdr, nlmsg_pid);
+    SIZE(ndmsg);
+    M(ndmsg, ndm_family); M(ndmsg, ndm_ifindex); M(ndmsg, ndm_state); M(ndmsg, ndm_flags); M(ndmsg, ndm_type);
+    SIZE(rtattr);
+    M(rtattr, rta_len); M(rtattr, rta_type);
 }
 
 int main(void) {

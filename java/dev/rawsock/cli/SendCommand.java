@@ -19,7 +19,9 @@ import dev.rawsock.socket.Neighbours;
 import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.FirstLayer;
+import dev.rawsock.wire.Bytes;
 import dev.rawsock.wire.Ipv4Address;
+import dev.rawsock.wire.Ipv6Address;
 import dev.rawsock.wire.MacAddress;
 import dev.rawsock.wire.PacketDecoder;
 
@@ -61,9 +63,10 @@ import java.util.concurrent.Callable;
             "(AF_PACKET, PACKET_QDISC_BYPASS; --flood in sendmmsg batches), not through",
             "the kernel's IP output: no routing, and nothing rewritten (the IP checksum,",
             "length, id and source are rawsock's). Addresses: --src-mac (default: the",
-            "interface's own) and --dst-mac (default: the next hop's from the kernel's ARP",
-            "table, /proc/net/arp; for IPv6, or with no entry, give --dst-mac or ping the",
-            "next hop first). --src defaults to the interface's IPv4 address. On lo both",
+            "interface's own) and --dst-mac (default: the next hop's from the kernel's",
+            "neighbour table: ARP for IPv4, /proc/net/arp; neighbour discovery for IPv6,",
+            "over rtnetlink; with no entry, give --dst-mac or ping the next hop first).",
+            "--src defaults to the interface's IPv4 address. On lo both",
             "MACs are zeros, but Linux drops frames to or from 127.0.0.0/8 arriving there",
             "as martians unless net.ipv4.conf.lo.route_localnet=1 and accept_local=1:",
             "--iface is for real interfaces, labs and veths. Frames sent past the qdisc are",
@@ -157,7 +160,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
     Long sourceMac;
 
     @Option(names = "--dst-mac", paramLabel = "MAC", converter = Converters.Mac.class,
-            description = "With --iface: the frames' destination MAC (default: the next hop's ARP entry; zeros on lo).")
+            description = "With --iface: the frames' destination MAC (default: the next hop's in the kernel's neighbour table, ARP or IPv6 ND; zeros on lo).")
     Long destinationMac;
 
     private static final int FLOOD_BATCH = 64;
@@ -298,7 +301,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         return link;
     }
 
-    /** The frames' MACs: given, or the interface's own and the next hop's ARP entry (zeros on lo). */
+    /** The frames' MACs: given, or the interface's own and the next hop's in the kernel's neighbour table (zeros on lo). */
     private ProbeRun.Ethernet ethernet(Interfaces.Link link, PacketAddress destination) throws IOException {
         long source = sourceMac != null ? sourceMac : link.mac();
         long target;
@@ -307,8 +310,15 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         } else if (link.loopback()) {
             target = 0;
         } else if (destination.isIpv6()) {
-            throw new UsageException("--iface " + iface + ": rawsock does not look up IPv6 neighbours (" + destination
-                    + "): give --dst-mac (ip -6 neigh show dev " + iface + ")");
+            byte[] hop = Neighbours.nextHop6(destination.ipv6().toArray(), iface);
+            target = Neighbours.ndpEntry(hop, link.index());
+            if (target < 0) {
+                String hopText = Ipv6Address.text(Bytes.of(hop));
+                String which = Bytes.of(hop).equals(destination.ipv6()) ? hopText
+                        : hopText + " (the next hop to " + destination + ")";
+                throw new UsageException("--iface " + iface + ": no neighbour entry for " + which + " on " + iface
+                        + " in the kernel's neighbour table: give --dst-mac MAC, or ping " + hopText + " first");
+            }
         } else {
             int hop = Neighbours.nextHop(destination.ipv4(), iface);
             target = Neighbours.arpEntry(hop, iface);

@@ -228,4 +228,25 @@ public final class Constants {
     public static final int ETHTOOL_GTXCSUM = 0x16;
     /** Switch transmit checksum offload on or off (off: the kernel fills in every checksum before sending). */
     public static final int ETHTOOL_STXCSUM = 0x17;
+
+    // rtnetlink(7): the kernel's neighbour table (ARP, IPv6 neighbour discovery) asked over a NETLINK_ROUTE socket.
+    public static final int NETLINK_ROUTE = 0;
+    public static final int RTM_NEWNEIGH = 28;
+    public static final int RTM_GETNEIGH = 30;
+    /** nlmsghdr.nlmsg_flags (linux/netlink.h): a request, and with NLM_F_DUMP one for the whole table. */
+    public static final int NLM_F_REQUEST = 0x1;
+    public static final int NLM_F_DUMP = 0x300;
+    /** nlmsghdr.nlmsg_type: an error (an int follows the header: 0, or minus an errno); the end of a dump. */
+    public static final int NLMSG_ERROR = 0x2;
+    public static final int NLMSG_DONE = 0x3;
+    /** rtattr types of a neighbour (linux/neighbour.h): its network address, its link-layer address. */
+    public static final int NDA_DST = 1;
+    public static final int NDA_LLADDR = 2;
+    /** ndmsg.ndm_state (linux/neighbour.h): the states in which the link-layer address may be used (the kernel's NUD_VALID). */
+    public static final int NUD_REACHABLE = 0x02;
+    public static final int NUD_STALE = 0x04;
+    public static final int NUD_DELAY = 0x08;
+    public static final int NUD_PROBE = 0x10;
+    public static final int NUD_NOARP = 0x40;
+    public static final int NUD_PERMANENT = 0x80;
 }

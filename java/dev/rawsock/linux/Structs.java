@@ -263,4 +263,37 @@ public final class Structs {
         public static final int DATA = 4;
         private EthtoolValue() {}
     }
+
+    /** struct nlmsghdr (linux/netlink.h): every netlink message starts with one; messages are aligned to 4 bytes. */
+    public static final class Nlmsghdr {
+        public static final String C_NAME = "nlmsghdr";
+        public static final int SIZE = 16;
+        public static final int NLMSG_LEN = 0;
+        public static final int NLMSG_TYPE = 4;
+        public static final int NLMSG_FLAGS = 6;
+        public static final int NLMSG_SEQ = 8;
+        public static final int NLMSG_PID = 12;
+        private Nlmsghdr() {}
+    }
+
+    /** struct ndmsg (linux/neighbour.h): a neighbour's family, interface and state; its rtattrs follow (NDA_*). */
+    public static final class Ndmsg {
+        public static final String C_NAME = "ndmsg";
+        public static final int SIZE = 12;
+        public static final int NDM_FAMILY = 0;
+        public static final int NDM_IFINDEX = 4;
+        public static final int NDM_STATE = 8;
+        public static final int NDM_FLAGS = 10;
+        public static final int NDM_TYPE = 11;
+        private Ndmsg() {}
+    }
+
+    /** struct rtattr (linux/rtnetlink.h): its length (header included) and type, then the value; aligned to 4 bytes. */
+    public static final class Rtattr {
+        public static final String C_NAME = "rtattr";
+        public static final int SIZE = 4;
+        public static final int RTA_LEN = 0;
+        public static final int RTA_TYPE = 2;
+        private Rtattr() {}
+    }
 }

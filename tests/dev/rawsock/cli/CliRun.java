@@ -27,6 +27,12 @@ public record CliRun(int code, String out, String err) {
     }
 
     /** No lab namespace of this process is left (after each test of a command that builds labs). */
+    /** The namespaces of a lab a test made and closed are gone (other labs of the class may still run). */
+    static void assertLabRemoved(List<String> namespaces) {
+        List<String> left = Lab.existingNamespaces().stream().filter(namespaces::contains).toList();
+        assertTrue(left.isEmpty(), "a lab was left: " + left);
+    }
+
     static void assertNoLabLeft() {
         String prefix = Lab.PREFIX + ProcessHandle.current().pid() + "-";
         assertTrue(Lab.existingNamespaces().stream().noneMatch(n -> n.startsWith(prefix)), "a lab was left: " + Lab.existingNamespaces());

@@ -203,28 +203,14 @@ class SendEthernetCliTest {
     @Test
     void theMacsAndTheSourceDefaultToTheInterfacesAndTheKernelsArpEntry() throws Exception {
         Privileged.assumeRoot("a lab (namespaces, veth) and packet sockets");
+        List<String> namespaces;
         try (Lab owned = Lab.create(Lab.Topology.directWithAddresses())) {
+            namespaces = owned.namespaces();
             String crafting = owned.craftingNamespace();
-            CliRun unresolved = inside(owned, crafting, "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--dst", "198.18.0.2", "--dport", "9");
-            assertEquals(2, unresolved.code(), unresolved.err());
-            assertTrue(unresolved.err().contains("rawsock: --iface veth-craft: no ARP entry for 198.18.0.2 on veth-craft in the kernel's "
-                    + "neighbour table: give --dst-mac MAC, or ping 198.18.0.2 first"), unresolved.err());
-            assertTrue(unresolved.out().isEmpty(), unresolved.out());
+            assertUnresolved(owned, "198.18.0.2", "no ARP entry for 198.18.0.2");
 
             // The kernel resolves 198.18.0.2 when it sends there itself (a UDP datagram to the discard port).
-            long mac = owned.inCrafting(() -> {
-                try (DatagramSocket udp = new DatagramSocket()) {
-                    udp.send(new DatagramPacket(new byte[1], 1, InetAddress.getByName("198.18.0.2"), 9));
-                }
-                for (int k = 0; k < 40; k++) {
-                    long entry = Neighbours.arpEntry(Lab.TARGET_ADDRESS, Lab.CRAFTING_INTERFACE);
-                    if (entry >= 0) {
-                        return entry;
-                    }
-                    Thread.sleep(50);
-                }
-                return -1L;
-            });
+            long mac = resolvedByTheCraftingKernel(owned, "198.18.0.2", () -> Neighbours.arpEntry(Lab.TARGET_ADDRESS, Lab.CRAFTING_INTERFACE));
             assertEquals(Lab.TARGET_MAC, mac, "the ARP entry, read from /proc/thread-self/net/arp inside the crafting namespace");
 
             CliRun r = inside(owned, crafting, "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--dst", "198.18.0.2", "--dport", "9",
@@ -235,7 +221,79 @@ class SendEthernetCliTest {
                     "the source is the interface's own address:\n" + r.out());
             assertTrue(r.out().contains("3 packets sent, 3 received"), r.out());
         }
-        CliRun.assertNoLabLeft();
+        CliRun.assertLabRemoved(namespaces);
+    }
+
+    /** Without --dst-mac, a destination the crafting kernel has not resolved is a usage error saying what to do. */
+    private static void assertUnresolved(Lab lab, String destination, String entry) throws Exception {
+        CliRun r = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--dst", destination, "--dport", "9");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("rawsock: --iface veth-craft: " + entry + " on veth-craft in the kernel's neighbour table: "
+                + "give --dst-mac MAC, or ping " + destination + " first"), r.err());
+        assertTrue(r.out().isEmpty(), r.out());
+    }
+
+    /**
+     * The crafting kernel resolves {@code destination} (ARP, or IPv6 neighbour discovery, RFC 4861) when it sends there
+     * itself, a datagram to the discard port: {@code lookup}'s answer once it has one (polled up to 2 s), else -1.
+     */
+    private static long resolvedByTheCraftingKernel(Lab lab, String destination, Lab.NamespaceCall<Long> lookup) throws Exception {
+        return lab.inCrafting(() -> {
+            try (DatagramSocket udp = new DatagramSocket()) {
+                udp.send(new DatagramPacket(new byte[1], 1, InetAddress.getByName(destination), 9));
+            }
+            for (int k = 0; k < 40; k++) {
+                long entry = lookup.call();
+                if (entry >= 0) {
+                    return entry;
+                }
+                Thread.sleep(50);
+            }
+            return -1L;
+        });
+    }
+
+    private static void ip(String namespace, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("ip", "-n", namespace));
+        command.addAll(List.of(args));
+        NativeTools.Result r = NativeTools.run(20, command);
+        assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.stderr());
+    }
+
+    @Test
+    void forIpv6TheDestinationMacComesFromTheKernelsNeighbourTableOverRtnetlink() throws Exception {
+        Privileged.assumeRoot("a lab (namespaces, veth) and packet sockets");
+        List<String> namespaces;
+        try (Lab owned = Lab.create(Lab.Topology.directWithAddresses())) {
+            namespaces = owned.namespaces();
+            String crafting = owned.craftingNamespace();
+            // 2001:2::/48 is IPv6's benchmarking range (RFC 5180), as 198.18.0.0/15 is IPv4's: on the lab's link only.
+            // nodad: usable at once, without duplicate address detection's wait.
+            ip(crafting, "addr", "add", "2001:2::1/64", "dev", Lab.CRAFTING_INTERFACE, "nodad");
+            ip(owned.targetNamespace(), "addr", "add", "2001:2::2/64", "dev", Lab.TARGET_INTERFACE, "nodad");
+
+            assertUnresolved(owned, "2001:2::2", "no neighbour entry for 2001:2::2");
+
+            // The kernel resolves 2001:2::2 (a neighbour solicitation, RFC 4861) when it sends there itself.
+            byte[] target = InetAddress.getByName("2001:2::2").getAddress();
+            long mac = resolvedByTheCraftingKernel(owned, "2001:2::2",
+                    () -> Neighbours.ndpEntry(target, PacketSocket.interfaceIndex(Lab.CRAFTING_INTERFACE)));
+            assertEquals(Lab.TARGET_MAC, mac, "the neighbour entry, from an RTM_GETNEIGH dump inside the crafting namespace");
+            NativeTools.Result shown = NativeTools.run(20, List.of("ip", "-n", crafting, "-6", "neigh", "show", "2001:2::2",
+                    "dev", Lab.CRAFTING_INTERFACE));
+            assertTrue(shown.stdout().contains("lladdr " + TARGET_MAC), "ip(8) shows the same entry: " + shown.stdout());
+
+            CliRun r = inside(owned, crafting, "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--dst", "2001:2::2", "--dport", "9",
+                    "-c", "3", "--delay", "10ms");
+            assertEquals(0, r.code(), r.err() + r.out());
+            assertTrue(r.err().contains("in Ethernet frames on veth-craft (02:72:73:00:00:01 > " + TARGET_MAC + ")"), r.err());
+            assertEquals(3, r.lines().stream().filter(l -> l.matches("SENT .* TCP \\[2001:2::1\\]:\\d+ > \\[2001:2::2\\]:9 \\[S\\] .*")).count(),
+                    "the source is the route's, 2001:2::1:\n" + r.out());
+            assertEquals(3, r.lines().stream().filter(l -> l.matches("RCVD .* TCP \\[2001:2::2\\]:9 > \\[2001:2::1\\]:\\d+ \\[RA\\] .*")).count(),
+                    "the target's kernel answers each SYN with a RST:\n" + r.out());
+            assertTrue(r.out().contains("3 packets sent, 3 received"), r.out());
+        }
+        CliRun.assertLabRemoved(namespaces);
     }
 
     @Test
@@ -256,7 +314,7 @@ class SendEthernetCliTest {
     }
 
     @Test
-    void anInterfaceDownOrWithoutCarrierIsARuntimeFailureOneNotEthernetAUsageErrorAndIpv6NeedsTheDestinationMac() throws Exception {
+    void anInterfaceDownOrWithoutCarrierIsARuntimeFailureOneNotEthernetOrAnUnresolvedNeighbourAUsageError() throws Exception {
         Lab lab = lab();
         NativeTools.Result add = NativeTools.run(20, List.of("ip", "-n", lab.craftingNamespace(), "link", "add", "rs-down0", "type", "veth",
                 "peer", "name", "rs-down1"));
@@ -284,10 +342,11 @@ class SendEthernetCliTest {
         assertEquals(List.of("rawsock: --iface rs-tun0 is not an Ethernet interface (hardware type 65534): rawsock writes Ethernet frames"),
                 notEthernet.err().lines().toList());
 
-        CliRun v6 = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--src", "fd00::1",
-                "--dst", "fd00::2", "--dport", "9");
+        // No IPv6 address in this lab, so no route to 2001:2::2: the next hop is itself, unresolved.
+        CliRun v6 = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--src", "2001:2::1",
+                "--dst", "2001:2::2", "--dport", "9");
         assertEquals(2, v6.code(), v6.err());
-        assertTrue(v6.err().contains("rawsock: --iface veth-craft: rawsock does not look up IPv6 neighbours (fd00::2): give --dst-mac"), v6.err());
+        assertTrue(v6.err().contains("rawsock: --iface veth-craft: no neighbour entry for 2001:2::2 on veth-craft"), v6.err());
         assertTrue(v6.out().isEmpty(), v6.out());
     }
 
