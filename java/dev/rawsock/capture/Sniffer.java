@@ -91,7 +91,7 @@ public final class Sniffer implements AutoCloseable {
          */
         void packet(DecodedPacket p, long timestampNanos) throws IOException;
 
-        /** Nothing more is waiting right now: a good moment to flush output. */
+        /** Nothing is waiting right now, and output has waited long enough (at most 10 ms): a good moment to flush it. */
         default void idle() throws IOException {}
 
         /** About once a second: the counts so far. */
@@ -99,9 +99,12 @@ public final class Sniffer implements AutoCloseable {
     }
 
     private static final int POLL_MILLIS = 100;
+    /** Output is flushed when nothing is waiting, at most this long after the first packet it holds. */
+    private static final long FLUSH_NANOS = 10_000_000L;
     private static final long PROGRESS_NANOS = 1_000_000_000L;
     private static final int DRAIN_LIMIT = 1_000_000;
     private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
+
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
 
@@ -277,7 +280,7 @@ public final class Sniffer implements AutoCloseable {
     public Counts run(long count, long durationNanos, Listener listener) throws ErrnoException, IOException {
         long start = System.nanoTime();
         long nextProgress = start + PROGRESS_NANOS;
-        boolean flushed = true;
+        long unflushedSince = -1; // when the oldest packet the listener has not flushed yet was handed over
         boolean justReceived = false;
         while (!stopped && (count < 0 || captured < count)) {
             long now = System.nanoTime();
@@ -290,19 +293,30 @@ public final class Sniffer implements AutoCloseable {
                 listener.progress(counts());
                 nextProgress = now + PROGRESS_NANOS;
             }
-            int timeout = justReceived ? 0 : (int) Math.max(1, Math.min(POLL_MILLIS, (left + 999_999) / 1_000_000));
+            int timeout = 0;
+            if (!justReceived) {
+                long waitNanos = Math.min(left, POLL_MILLIS * 1_000_000L);
+                if (unflushedSince >= 0) {
+                    waitNanos = Math.min(waitNanos, unflushedSince + FLUSH_NANOS - now);
+                }
+                timeout = (int) Math.max(1, (waitNanos + 999_999) / 1_000_000);
+            }
             if (!receiveOne(timeout, listener)) {
                 justReceived = false;
-                if (!flushed) {
+                // Nothing waiting: flush, but not more often than every FLUSH_NANOS. Flushing at every gap between
+                // two packets was a write(2) every third packet under a flood.
+                if (unflushedSince >= 0 && System.nanoTime() - unflushedSince >= FLUSH_NANOS) {
                     listener.idle();
-                    flushed = true;
+                    unflushedSince = -1;
                 }
                 continue;
             }
             justReceived = true;
-            flushed = false;
+            if (unflushedSince < 0) {
+                unflushedSince = System.nanoTime(); // now was before the wait
+            }
         }
-        if (!flushed) {
+        if (unflushedSince >= 0) {
             listener.idle();
         }
         readKernelCounts();
