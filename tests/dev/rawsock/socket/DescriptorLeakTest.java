@@ -14,8 +14,14 @@ import static dev.rawsock.socket.Domain.AF_INET;
 import static dev.rawsock.socket.Protocol.IPPROTO_TCP;
 import static dev.rawsock.socket.SocketType.SOCK_STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The process's open-descriptor count (/proc/self/fd) is the same after many cycles, error paths included. */
+/**
+ * Many socket/close cycles, error paths included, leak no descriptor. Two checks: the descriptor numbers the cycles
+ * got (a leak makes each cycle take a new, higher number; without one the kernel hands the same lowest free number
+ * back), and the process's open-descriptor count (/proc/self/fd), which may only have gone down: other threads of
+ * the test JVM (a child process's pipes closed by the JDK's reaper thread) close descriptors of their own meanwhile.
+ */
 class DescriptorLeakTest {
     private final SocketApi api = SocketApi.create();
 
@@ -29,11 +35,14 @@ class DescriptorLeakTest {
     void tenThousandSocketCloseCycles() throws Exception {
         api.close(api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)); // warm up: loads the library and classes
         long before = openDescriptors();
+        java.util.Set<Integer> numbers = new java.util.HashSet<>();
         for (int i = 0; i < 10_000; i++) {
             Socket s = api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+            numbers.add(s.fd());
             api.close(s);
         }
-        assertEquals(before, openDescriptors());
+        assertTrue(numbers.size() <= 3, "descriptor numbers used: " + numbers);
+        assertTrue(openDescriptors() <= before, "open descriptors: " + before + " before, " + openDescriptors() + " after");
     }
 
     @Test
@@ -42,9 +51,11 @@ class DescriptorLeakTest {
             api.bind(holder, new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress refused = api.getsockname(holder); // bound, not listening: connects are refused
             long before = openDescriptors();
+            java.util.Set<Integer> numbers = new java.util.HashSet<>();
             int refusals = 0;
             for (int i = 0; i < 1_000; i++) {
                 try (Socket s = api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) {
+                    numbers.add(s.fd());
                     api.connect(s, refused);
                 } catch (ErrnoException e) {
                     assertEquals(Errno.ECONNREFUSED, e.errno());
@@ -52,7 +63,8 @@ class DescriptorLeakTest {
                 }
             }
             assertEquals(1_000, refusals);
-            assertEquals(before, openDescriptors());
+            assertTrue(numbers.size() <= 3, "descriptor numbers used: " + numbers);
+            assertTrue(openDescriptors() <= before, "open descriptors: " + before + " before, " + openDescriptors() + " after");
         }
     }
 }
