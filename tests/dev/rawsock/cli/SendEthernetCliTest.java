@@ -14,6 +14,7 @@ import dev.rawsock.wire.EthernetHeader;
 import dev.rawsock.wire.EthernetView;
 import dev.rawsock.wire.FirstLayer;
 import dev.rawsock.wire.Layer;
+import dev.rawsock.wire.MacAddress;
 import dev.rawsock.wire.PacketDecoder;
 import dev.rawsock.wire.TcpFlags;
 import dev.rawsock.wire.TcpView;
@@ -226,11 +227,69 @@ class SendEthernetCliTest {
 
     /** Without --dst-mac, a destination the crafting kernel has not resolved is a usage error saying what to do. */
     private static void assertUnresolved(Lab lab, String destination, String entry) throws Exception {
+        assertUnresolved(lab, destination, entry, destination);
+    }
+
+    /** The same when the next hop is {@code hop}, a router: its entry is the one missing, and the one to ping. */
+    private static void assertUnresolved(Lab lab, String destination, String entry, String hop) throws Exception {
         CliRun r = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--dst", destination, "--dport", "9");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("rawsock: --iface veth-craft: " + entry + " on veth-craft in the kernel's neighbour table: "
-                + "give --dst-mac MAC, or ping " + destination + " first"), r.err());
+                + "give --dst-mac MAC, or ping " + hop + " first"), r.err());
         assertTrue(r.out().isEmpty(), r.out());
+    }
+
+    /** Three SYNs to {@code destination}'s closed port 9 as frames to {@code nextHopMac}: three RSTs come back. */
+    private static void assertAnsweredThrough(Lab lab, String destination, String nextHopMac, String shownAs) throws Exception {
+        CliRun r = inside(lab, lab.craftingNamespace(), "send", "tcp", "--iface", Lab.CRAFTING_INTERFACE, "--dst", destination,
+                "--dport", "9", "-c", "3", "--delay", "10ms");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains("in Ethernet frames on veth-craft (02:72:73:00:00:01 > " + nextHopMac + ")"), r.err());
+        String reset = "RCVD .* TCP " + java.util.regex.Pattern.quote(shownAs) + ":9 > \\S+ \\[RA\\] .*";
+        assertEquals(3, r.lines().stream().filter(l -> l.matches(reset)).count(), "a RST for each SYN:\n" + r.out());
+        assertTrue(r.out().contains("3 packets sent, 3 received"), r.out());
+    }
+
+    @Test
+    void throughARouterTheFramesGoToTheRoutersMacFoundInTheNeighbourTableIpv4AndIpv6() throws Exception {
+        Privileged.assumeRoot("a lab (namespaces, veth) and packet sockets");
+        List<String> namespaces;
+        try (Lab routed = Lab.create(Lab.Topology.routed(1))) {
+            namespaces = routed.namespaces();
+            String crafting = routed.craftingNamespace();
+            String router = routed.routerNamespace(1);
+            String routerMac = MacAddress.text(Lab.linkMac(0, 2));
+
+            // IPv4: the crafting side's route to 198.18.0.0/15 goes via the router, 198.18.0.2 (Lab's address plan).
+            assertUnresolved(routed, "198.18.1.2", "no ARP entry for 198.18.0.2 (the next hop to 198.18.1.2)", "198.18.0.2");
+            long mac = resolvedByTheCraftingKernel(routed, "198.18.1.2",
+                    () -> Neighbours.arpEntry(Lab.linkAddress(0, 2), Lab.CRAFTING_INTERFACE));
+            assertEquals(Lab.linkMac(0, 2), mac, "the router's ARP entry");
+            assertAnsweredThrough(routed, "198.18.1.2", routerMac, "198.18.1.2");
+
+            // IPv6 (2001:2::/48, RFC 5180's benchmarking range, inside the lab only): the same line, two /64s.
+            ip(crafting, "addr", "add", "2001:2::1/64", "dev", Lab.CRAFTING_INTERFACE, "nodad");
+            ip(router, "addr", "add", "2001:2::2/64", "dev", Lab.ROUTER_IN_INTERFACE, "nodad");
+            ip(router, "addr", "add", "2001:2:0:1::1/64", "dev", Lab.ROUTER_OUT_INTERFACE, "nodad");
+            // The lab's links have no link-local addresses (Lab: addrgenmode none), and a router solicits a neighbour
+            // for a packet it forwards from its link-local address only (ndisc_send_ns): give it one on each side.
+            ip(router, "addr", "add", "fe80::2/64", "dev", Lab.ROUTER_IN_INTERFACE, "nodad");
+            ip(router, "addr", "add", "fe80::1:1/64", "dev", Lab.ROUTER_OUT_INTERFACE, "nodad");
+            ip(routed.targetNamespace(), "addr", "add", "2001:2:0:1::2/64", "dev", Lab.TARGET_INTERFACE, "nodad");
+            ip(crafting, "route", "add", "2001:2::/48", "via", "2001:2::2", "dev", Lab.CRAFTING_INTERFACE);
+            ip(routed.targetNamespace(), "route", "add", "2001:2::/48", "via", "2001:2:0:1::1", "dev", Lab.TARGET_INTERFACE);
+            NativeTools.Result forwarding = NativeTools.run(20, List.of("ip", "netns", "exec", router, "sysctl", "-qw",
+                    "net.ipv6.conf.all.forwarding=1"));
+            assertEquals(0, forwarding.exitCode(), forwarding.stderr());
+
+            assertUnresolved(routed, "2001:2:0:1::2", "no neighbour entry for 2001:2::2 (the next hop to 2001:2:0:1::2)", "2001:2::2");
+            byte[] routerAddress = InetAddress.getByName("2001:2::2").getAddress();
+            long mac6 = resolvedByTheCraftingKernel(routed, "2001:2:0:1::2",
+                    () -> Neighbours.ndpEntry(routerAddress, PacketSocket.interfaceIndex(Lab.CRAFTING_INTERFACE)));
+            assertEquals(Lab.linkMac(0, 2), mac6, "the router's neighbour entry");
+            assertAnsweredThrough(routed, "2001:2:0:1::2", routerMac, "[2001:2:0:1::2]");
+        }
+        CliRun.assertLabRemoved(namespaces);
     }
 
     /**
