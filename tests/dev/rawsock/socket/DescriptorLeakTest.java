@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static dev.rawsock.socket.Domain.AF_INET;
@@ -19,30 +23,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Many socket/close cycles, error paths included, leak no descriptor. Two checks: the descriptor numbers the cycles
  * got (a leak makes each cycle take a new, higher number; without one the kernel hands the same lowest free number
- * back), and the process's open-descriptor count (/proc/self/fd), which may only have gone down: other threads of
- * the test JVM (a child process's pipes closed by the JDK's reaper thread) close descriptors of their own meanwhile.
+ * back), and the process's open sockets (/proc/self/fd entries that are sockets): every one open after the cycles
+ * was open before them, as the same socket. Only sockets, and no count: other threads of the test JVM (a child
+ * process's pipes closed by the JDK's reaper thread) close descriptors of their own meanwhile.
  */
 class DescriptorLeakTest {
     private final SocketApi api = SocketApi.create();
 
-    private static long openDescriptors() throws IOException {
+    /** The process's open sockets, each as "fd socket:[inode]" (proc(5): /proc/self/fd links). */
+    private static Set<String> openSockets() throws IOException {
+        Set<String> sockets = new TreeSet<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:")) {
+                        sockets.add(fd.getFileName() + " " + target);
+                    }
+                } catch (NoSuchFileException closedMeanwhile) {
+                    // another thread's descriptor, closed while the directory was read
+                }
+            }
         }
+        return sockets;
     }
 
     @Test
     void tenThousandSocketCloseCycles() throws Exception {
         api.close(api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)); // warm up: loads the library and classes
-        long before = openDescriptors();
-        java.util.Set<Integer> numbers = new java.util.HashSet<>();
+        Set<String> before = openSockets();
+        Set<Integer> numbers = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
             Socket s = api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
             numbers.add(s.fd());
             api.close(s);
         }
         assertTrue(numbers.size() <= 3, "descriptor numbers used: " + numbers);
-        assertTrue(openDescriptors() <= before, "open descriptors: " + before + " before, " + openDescriptors() + " after");
+        assertTrue(before.containsAll(openSockets()), "sockets open before: " + before + ", after: " + openSockets());
     }
 
     @Test
@@ -50,8 +67,8 @@ class DescriptorLeakTest {
         try (Socket holder = api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) {
             api.bind(holder, new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress refused = api.getsockname(holder); // bound, not listening: connects are refused
-            long before = openDescriptors();
-            java.util.Set<Integer> numbers = new java.util.HashSet<>();
+            Set<String> before = openSockets();
+            Set<Integer> numbers = new HashSet<>();
             int refusals = 0;
             for (int i = 0; i < 1_000; i++) {
                 try (Socket s = api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)) {
@@ -64,7 +81,7 @@ class DescriptorLeakTest {
             }
             assertEquals(1_000, refusals);
             assertTrue(numbers.size() <= 3, "descriptor numbers used: " + numbers);
-            assertTrue(openDescriptors() <= before, "open descriptors: " + before + " before, " + openDescriptors() + " after");
+            assertTrue(before.containsAll(openSockets()), "sockets open before: " + before + ", after: " + openSockets());
         }
     }
 }
