@@ -129,7 +129,8 @@ public final class Interfaces {
         }
     }
 
-    private static long bigEndian(ByteBuffer b, int offset, int bytes) {
+    /** {@code bytes} bytes at {@code offset}, first byte most significant (a MAC, an address in network order). */
+    static long bigEndian(ByteBuffer b, int offset, int bytes) {
         long value = 0;
         for (int i = 0; i < bytes; i++) {
             value = (value << 8) | (b.get(offset + i) & 0xFF);

@@ -277,10 +277,7 @@ public final class Neighbours {
             if (type == Constants.NDA_DST && valueLength == 16) {
                 sameAddress = b.slice(value, 16).equals(ByteBuffer.wrap(address));
             } else if (type == Constants.NDA_LLADDR && valueLength == 6) {
-                mac = 0;
-                for (int i = 0; i < 6; i++) {
-                    mac = (mac << 8) | (b.get(value + i) & 0xFF);
-                }
+                mac = Interfaces.bigEndian(b, value, 6);
             }
             at += (attributeLength + 3) & ~3; // RTA_ALIGN
         }

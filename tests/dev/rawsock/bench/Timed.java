@@ -95,20 +95,19 @@ record Timed(double wallMillis, double peakRssKb, int exitCode, String stderr) {
      * {@code rawsockCommand} ({@link Hello#withFlagsOf}), the JVM's fixed cost in that command's memory budget.
      */
     static BenchMain.Stats bareJvmRssMb(Path root, String rawsockCommand) throws Exception {
-        List<String> hello = Hello.withFlagsOf(root, rawsockCommand);
-        List<Double> mb = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            mb.add(ok(hello, null, null, null, 30).peakRssKb() / 1024);
-        }
-        return BenchMain.Stats.of(mb);
+        return peakRssMb(Hello.withFlagsOf(root, rawsockCommand));
     }
 
     /** The same for the JVM with rawsock's jnr-ffi binding loaded and one call made ({@link HelloJnr}). */
     static BenchMain.Stats jnrJvmRssMb(Path root, String rawsockCommand) throws Exception {
-        List<String> hello = HelloJnr.command(root, rawsockCommand);
+        return peakRssMb(HelloJnr.command(root, rawsockCommand));
+    }
+
+    /** {@code command}'s peak RSS (MB), three runs. */
+    private static BenchMain.Stats peakRssMb(List<String> command) throws Exception {
         List<Double> mb = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            mb.add(ok(hello, null, null, null, 30).peakRssKb() / 1024);
+            mb.add(ok(command, null, null, null, 30).peakRssKb() / 1024);
         }
         return BenchMain.Stats.of(mb);
     }
