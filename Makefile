@@ -27,7 +27,7 @@ DEBIAN_COMMANDS := python3 ip setpriv ps tshark
 
 all: build
 
-build: target/rawsock.jar native bin/rawsock target/rawsock.jsa target/jffi
+build: target/rawsock.jar native bin/rawsock target/rawsock.jsa target/rawsock-craft.jsa target/rawsock-decode.jsa target/rawsock-send.jsa target/jffi
 
 target/rawsock.jar: $(JAVA_SOURCES)
 	$(MVN) -q package -DskipTests
@@ -55,19 +55,15 @@ target/native/%: native/%.c native/trace.h native/loopback_syn.h
 bin/rawsock:
 	@chmod +x bin/rawsock
 
-# The AppCDS archive bin/rawsock uses (README, Benchmarks: start-up): the classes one training run loads,
-# dumped at its exit (-XX:ArchiveClassesAtExit, a dynamic archive over the JDK's own). The training is one
-# `rawsock script` of commands that need no privileges (craft, decode, help), so one JVM loads them all.
-# The archive names the jar's path, size and time: `make install` makes its own beside the installed jar.
-CDS_TRAINING = craft tcp --dst 127.0.0.1 --dport 80 --tcp-option mss=1460,sackok,ts=1:0,nop,wscale=7 --out $(1).pcap\n\
-craft udp --dst ::1 --data-string 'x y' --show --dump --labels\ncraft icmp --json --fragment 24 --data-length 40\n\
-decode $(1).pcap --json\ndecode $(1).pcap --show\ndecode --hex '45 00 00 14 00 00 00 00 40 00 00 00 7f 00 00 01 7f 00 00 01'\n\
---version\n--help\ncraft --help\n
-cds_train = rm -f $(2); printf "$(call CDS_TRAINING,$(2))" | RAWSOCK_NO_CDS=1 RAWSOCK_JAVA_OPTS="-XX:ArchiveClassesAtExit=$(2) -Xlog:cds=off -Xlog:cds+dynamic=off" \
-	$(1) script - >/dev/null 2>&1; rm -f $(2).pcap; test -s $(2) || echo "note: no CDS archive $(2) (rawsock runs without it, slower to start)"
+# The CDS archives bin/rawsock maps (README, Benchmarks: start-up and peak memory), made by bin/cds-archive from
+# training runs: rawsock-craft.jsa, rawsock-decode.jsa and rawsock-send.jsa for those commands, rawsock.jsa for
+# every other one. `make install` makes its own beside the installed jar (an archive names the jar's path).
+CDS_TRAININGS := all craft decode send
 
-target/rawsock.jsa: target/rawsock.jar bin/rawsock
-	@$(call cds_train,bin/rawsock,$@)
+target/rawsock.jsa: target/rawsock.jar bin/rawsock bin/cds-archive
+	@sh bin/cds-archive bin/rawsock $@ all
+target/rawsock-%.jsa: target/rawsock.jar bin/rawsock bin/cds-archive
+	@sh bin/cds-archive bin/rawsock $@ $*
 
 # jffi (under jnr-ffi) copies its JNI stub out of the jar into a new temp file in every process that loads
 # it, unless the stub is in the directory named by jffi.boot.library.path (com.kenai.jffi.internal.StubLoader):
@@ -122,7 +118,7 @@ install: build
 	install -m 0644 target/rawsock.jar $(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jar
 	install -m 0755 bin/rawsock $(DESTDIR)$(PREFIX)/bin/rawsock
 	@$(call jffi_unpack,$(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jar,$(DESTDIR)$(PREFIX)/lib/rawsock/jffi)
-	@$(call cds_train,$(DESTDIR)$(PREFIX)/bin/rawsock,$(DESTDIR)$(PREFIX)/lib/rawsock/rawsock.jsa)
+	@for t in $(CDS_TRAININGS); do sh bin/cds-archive $(DESTDIR)$(PREFIX)/bin/rawsock $(DESTDIR)$(PREFIX)/lib/rawsock/$$(if [ $$t = all ]; then echo rawsock.jsa; else echo rawsock-$$t.jsa; fi) $$t; done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rawsock

@@ -34,7 +34,7 @@ final class SendRuns {
     private static final Pattern NPING_TIME = Pattern.compile("in ([0-9.]+) seconds");
 
     static String describe(Plan plan) {
-        return reps(plan) + " repetitions of: C sendto, C sendmmsg(64), rawsock --flood, hping3 --flood, nping; "
+        return reps(plan) + " repetitions of: C sendto, C sendmmsg(64), rawsock --flood (and with C1 only), hping3 --flood, nping; "
                 + String.format(Locale.US, "%,d", count(plan)) + " SYNs each to 127.0.0.1:" + CLOSED_PORT;
     }
 
@@ -63,23 +63,27 @@ final class SendRuns {
         List<Double> cSendto = new ArrayList<>();
         List<Double> cSendmmsg = new ArrayList<>();
         List<Double> rawsock = new ArrayList<>();
+        List<Double> rawsockC1 = new ArrayList<>();
+        List<Double> rawsockC1Rss = new ArrayList<>();
         List<Double> hping3 = new ArrayList<>();
         List<Double> npingRates = new ArrayList<>();
         for (int rep = 0; rep <= reps(plan); rep++) { // rep 0 warms up and is left out
             double a = cRate(c, "sendto", n);
             double b = cRate(c, "sendmmsg", n);
-            double r = rawsockRate(root, n, rep > 0 ? rawsockRss : null);
+            double r = rawsockRate(root, n, rep > 0 ? rawsockRss : null, null);
+            double r1 = rawsockRate(root, n, rep > 0 ? rawsockC1Rss : null, C1_ONLY);
             double h = hping ? hpingRate(plan, rep > 0 ? hpingRss : null) : Double.NaN;
             double p = nping ? npingRate(n / 4) : Double.NaN;
             double[] sc = scapy ? scapyRates(plan) : new double[] {Double.NaN, Double.NaN};
-            System.out.printf(Locale.US, "  %s  C sendto %,9.0f  C sendmmsg %,9.0f  rawsock %,9.0f  hping3 %,9.0f  nping %,9.0f"
-                            + "  Scapy send() %,7.0f  Scapy bytes %,9.0f  pkts/s%n",
-                    rep == 0 ? "warm-up   " : String.format(Locale.US, "rep %d/%d   ", rep, reps(plan)), a, b, r, h, p, sc[0], sc[1]);
+            System.out.printf(Locale.US, "  %s  C sendto %,9.0f  C sendmmsg %,9.0f  rawsock %,9.0f  rawsock C1 %,9.0f  hping3 %,9.0f"
+                            + "  nping %,9.0f  Scapy send() %,7.0f  Scapy bytes %,9.0f  pkts/s%n",
+                    rep == 0 ? "warm-up   " : String.format(Locale.US, "rep %d/%d   ", rep, reps(plan)), a, b, r, r1, h, p, sc[0], sc[1]);
             System.out.flush();
             if (rep > 0) {
                 cSendto.add(a);
                 cSendmmsg.add(b);
                 rawsock.add(r);
+                rawsockC1.add(r1);
                 if (hping) {
                     hping3.add(h);
                 }
@@ -98,6 +102,9 @@ final class SendRuns {
                 "rawsock send --flood", mine, "C sendmmsg(64)", Stats.of(cSendmmsg), 0.95, null));
         rows.add(new Row("send_syn_flood_vs_sendto", "  the same, vs C sendto", "pkts/s", true,
                 "rawsock send --flood", mine, "C sendto", Stats.of(cSendto), null, null));
+        rows.add(new Row("send_syn_flood_c1_vs_sendmmsg", "  with C1 only, vs C sendmmsg(64)", "pkts/s", true,
+                "rawsock send --flood, " + C1_ONLY, Stats.of(rawsockC1), "C sendmmsg(64)", Stats.of(cSendmmsg), null,
+                "the JIT's trade: C1 only meets the memory budget below, and sends slower"));
         if (hping) {
             rows.add(new Row("send_syn_flood_vs_hping3", "  the same, vs hping3 --flood", "pkts/s", true,
                     "rawsock send --flood", mine, "hping3 --flood", Stats.of(hping3), 1.5, null));
@@ -117,6 +124,12 @@ final class SendRuns {
                     "rawsock send --flood -c " + n, rawsockRss, "hping3 --flood", hpingRss, Timed.bareJvmRssMb(root, "send")));
             rows.add(Timed.overJnrRow("send_syn_flood_peak_rss", "rawsock send --flood -c " + n, rawsockRss,
                     Timed.jnrJvmRssMb(root, "send")));
+            List<Row> c1 = Timed.peakRssRows("send_syn_flood_c1_peak_rss_vs_hping3", "  with C1 only",
+                    "rawsock send --flood -c " + n + ", " + C1_ONLY, rawsockC1Rss, "hping3 --flood", hpingRss, Timed.bareJvmRssMb(root, "send"));
+            Row budgeted = c1.get(0); // a context row: the flood's target is the rate, which needs C2
+            rows.add(new Row(budgeted.id(), String.format(Locale.US, "  with C1 only (the budget: %.1f MB)",
+                    budgeted.targetRatio() * budgeted.base().median()), budgeted.unit(), false, budgeted.subject(), budgeted.rawsock(),
+                    budgeted.baseline(), budgeted.base(), null, budgeted.note()));
         }
         return rows;
     }
@@ -160,8 +173,12 @@ final class SendRuns {
         return Double.parseDouble(m.group(1));
     }
 
-    private static double rawsockRate(Path root, long n, List<Double> rssMb) throws Exception {
-        String out = run(rssMb, List.of(root.resolve("bin/rawsock").toString(), "send", "tcp", "--dst", "127.0.0.1",
+    /** The JVM option that keeps the flood to the C1 compiler (bin/rawsock passes RAWSOCK_JAVA_OPTS on). */
+    private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
+    /** rawsock's --flood rate; with {@code javaOptions} (null: none) in RAWSOCK_JAVA_OPTS. */
+    private static double rawsockRate(Path root, long n, List<Double> rssMb, String javaOptions) throws Exception {
+        String out = run(rssMb, javaOptions, List.of(root.resolve("bin/rawsock").toString(), "send", "tcp", "--dst", "127.0.0.1",
                 "--dport", CLOSED_PORT, "--sport", "40000", "--seq-increment", "--flood", "-c", Long.toString(n),
                 "--no-replies", "-q"));
         Matcher m = RAWSOCK.matcher(out);
@@ -201,12 +218,19 @@ final class SendRuns {
 
     /** The same, adding the process's peak RSS (MB, GNU time) to {@code rssMb} when not null. */
     private static String run(List<Double> rssMb, List<String> command) throws Exception {
+        return run(rssMb, null, command);
+    }
+
+    /** The same with {@code javaOptions} (null: none) in RAWSOCK_JAVA_OPTS. */
+    private static String run(List<Double> rssMb, String javaOptions, List<String> command) throws Exception {
+        java.util.Map<String, String> env = javaOptions == null ? null : java.util.Map.of("RAWSOCK_JAVA_OPTS", javaOptions);
         if (rssMb == null) {
-            return run(command);
+            NativeTools.Result r = NativeTools.run(LIMIT_SECONDS, command, env);
+            return r.stdout() + r.stderr();
         }
         Path out = Files.createTempFile("rawsock-bench-send", ".txt");
         try {
-            Timed t = Timed.run(command, out, null, null, LIMIT_SECONDS);
+            Timed t = Timed.run(command, out, null, env, LIMIT_SECONDS);
             rssMb.add(t.peakRssKb() / 1024);
             return Files.readString(out) + t.stderr();
         } finally {

@@ -1,6 +1,7 @@
 package dev.rawsock.cli;
 
 import dev.rawsock.testing.NativeTools;
+import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -28,31 +29,82 @@ class LauncherTest {
         assertEquals("", r.stderr());
     }
 
-    @Test
-    void mapsRawsocksClassesFromTheCdsArchiveMadeByTheBuild() throws Exception {
-        Path archive = NativeTools.projectRoot().resolve("target/rawsock.jsa");
-        assertTrue(Files.isRegularFile(archive), "make build writes " + archive);
+    /**
+     * Runs bin/rawsock with {@code args}, logging which archive the JVM opened and where each class came from.
+     * Returns the log's lines: the launcher's own {@code -Xlog:cds=off} silences standard output only.
+     */
+    private static List<String> classLoadLog(List<String> args) throws Exception {
         Path log = Files.createTempFile("rawsock-class-load", ".txt");
         try {
-            NativeTools.Result r = NativeTools.run(60, List.of(LAUNCHER.toString(), "craft", "tcp", "--dst", "127.0.0.1", "--seed", "1"),
-                    Map.of("RAWSOCK_JAVA_OPTS", "-Xlog:class+load=info:file=" + log));
+            List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+            command.addAll(args);
+            NativeTools.Result r = NativeTools.run(60, command,
+                    Map.of("RAWSOCK_JAVA_OPTS", "-Xlog:cds=info,class+load=info:file=" + log));
             assertEquals(0, r.exitCode(), r.stderr());
-            assertTrue(r.stdout().startsWith("TCP 127.0.0.1:"), r.stdout());
-            List<String> lines = Files.readAllLines(log);
-            assertTrue(lines.stream().anyMatch(l -> l.contains("dev.rawsock.cli.CraftCommand source: shared objects file (top)")),
-                    "CraftCommand comes from the archive:\n" + String.join("\n", lines.stream().filter(l -> l.contains("dev.rawsock")).toList()));
-            assertTrue(lines.stream().anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file (top)")),
-                    "picocli (recompiled for Java 17) comes from the archive too");
-            assertFalse(lines.stream().anyMatch(l -> l.contains("jnr.ffi")), "craft loads no jnr-ffi");
-            // craft's model is declared without annotations (cli/Args): reading them spins a proxy class per
-            // annotation type at run time, which no CDS archive holds (about half of craft's run on JDK 17)
-            assertEquals(List.of(), lines.stream().filter(l -> l.contains("__dynamic_proxy__")).toList(),
-                    "craft reads no annotations");
-            assertFalse(lines.stream().anyMatch(l -> l.contains("java.time.ZonedDateTime") || l.contains("java.sql.Timestamp")),
-                    "picocli registers no java.time/java.sql converters (picocli.converters.excludes)");
+            return Files.readAllLines(log);
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    private static void assertOpened(String archive, List<String> log) {
+        Path path = NativeTools.projectRoot().resolve("target").resolve(archive);
+        assertTrue(Files.isRegularFile(path), "make build writes " + path);
+        assertTrue(log.stream().anyMatch(l -> l.endsWith("Opened archive " + LAUNCHER.getParent().resolve("../target/" + archive) + ".")),
+                "the launcher gives the JVM " + archive + ":\n" + String.join("\n", log.stream().filter(l -> l.contains("archive")).toList()));
+    }
+
+    /** The class came from the CDS archive (a static archive: no "(top)" layer over the JDK's). */
+    private static void assertMapped(String className, List<String> log) {
+        assertTrue(log.stream().anyMatch(l -> l.endsWith(" " + className + " source: shared objects file")),
+                className + " comes from the archive:\n" + String.join("\n", log.stream().filter(l -> l.contains(className)).toList()));
+    }
+
+    @Test
+    void craftMapsItsClassesFromItsOwnArchive() throws Exception {
+        List<String> log = classLoadLog(List.of("craft", "tcp", "--dst", "127.0.0.1", "--seed", "1"));
+        assertOpened("rawsock-craft.jsa", log);
+        assertMapped("dev.rawsock.cli.CraftCommand", log);
+        assertMapped("picocli.CommandLine", log); // recompiled for Java 17 by the build
+        assertMapped("java.lang.Object", log); // the JDK's classes too: the archive is used instead of the JDK's own
+        assertFalse(log.stream().anyMatch(l -> l.contains("jnr.ffi")), "craft loads no jnr-ffi");
+        // craft's model is declared without annotations (cli/Args): reading them spins a proxy class per
+        // annotation type at run time, which no CDS archive holds (about half of craft's run on JDK 17)
+        assertEquals(List.of(), log.stream().filter(l -> l.contains("__dynamic_proxy__")).toList(), "craft reads no annotations");
+        assertFalse(log.stream().anyMatch(l -> l.contains("java.time.ZonedDateTime") || l.contains("java.sql.Timestamp")),
+                "picocli registers no java.time/java.sql converters (picocli.converters.excludes)");
+    }
+
+    @Test
+    void decodeMapsTheDecoderAndPrinterFromItsOwnArchive(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("one.pcap");
+        NativeTools.Result crafted = NativeTools.run(60, List.of(LAUNCHER.toString(), "craft", "udp", "--dst", "127.0.0.1",
+                "--out", pcap.toString()));
+        assertEquals(0, crafted.exitCode(), crafted.stderr());
+        List<String> log = classLoadLog(List.of("decode", pcap.toString()));
+        assertOpened("rawsock-decode.jsa", log);
+        assertMapped("dev.rawsock.cli.DecodeCommand", log);
+        assertMapped("dev.rawsock.capture.PcapReader", log);
+        assertMapped("dev.rawsock.print.LinePrinter", log);
+    }
+
+    @Test
+    void sendMapsJnrFfiAndTheSendEngineFromItsOwnArchive() throws Exception {
+        Privileged.assumeRoot("the send archive's training and this send need CAP_NET_RAW");
+        List<String> log = classLoadLog(List.of("send", "tcp", "--dst", "127.0.0.1", "--dport", "9", "--flood", "-c", "64", "--no-replies"));
+        assertOpened("rawsock-send.jsa", log);
+        assertMapped("dev.rawsock.cli.SendCommand", log);
+        assertMapped("dev.rawsock.probe.ProbeRun", log);
+        assertMapped("jnr.ffi.LibraryLoader", log);
+        // jnr-ffi's ASM is class file 49: a static archive holds it, where a dynamic one (JDK 17) would not
+        assertMapped("org.objectweb.asm.ClassWriter", log);
+    }
+
+    @Test
+    void everyOtherCommandMapsTheGeneralArchive() throws Exception {
+        List<String> log = classLoadLog(List.of("sockopt", "--get", "SO_RCVBUF"));
+        assertOpened("rawsock.jsa", log);
+        assertMapped("dev.rawsock.cli.SockoptCommand", log);
     }
 
     /** An installed-like copy (bin/rawsock, lib/rawsock/rawsock.jar) with {@code archive} as its rawsock.jsa. */
