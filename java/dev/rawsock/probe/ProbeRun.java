@@ -200,7 +200,10 @@ public final class ProbeRun {
         /** Where slot {@code slot}'s IP packet starts. */
         int slotOffset(int slot);
 
-        /** Slot {@code slot} carries an IP packet of {@code length} bytes. */
+        /**
+         * Slot {@code slot} carries an IP packet of {@code length} bytes. Called when a slot is first written: every
+         * probe of a series has the same length, destination and flow label, so a patched slot keeps its header.
+         */
         void set(int slot, int length);
 
         int sendBatch(int count) throws ErrnoException;
@@ -424,28 +427,37 @@ public final class ProbeRun {
             long before = clock.nanos();
             sender.send(packet, head + length);
             sent(i, before, b, head, length);
+            progress(System.nanoTime());
             drainReplies();
         }
     }
 
     private void flood(Out sender) throws ErrnoException {
         ByteBuffer b = sender.batch(settings.batchSize(), series.length()).buffer();
+        int slotsWritten = 0; // slots below this hold an earlier probe: patched, not written again
         long i = 0;
-        while (more(i, System.nanoTime())) {
+        long now = System.nanoTime();
+        while (more(i, now)) {
             int n = settings.batchSize();
             if (settings.count() >= 0) {
                 n = (int) Math.min(n, settings.count() - i);
             }
             for (int k = 0; k < n; k++) {
-                int length = series.write(i + k, b, sender.slotOffset(k));
-                sender.set(k, length);
+                if (k < slotsWritten) {
+                    series.patch(i + k, b, sender.slotOffset(k)); // same length, same destination: the slot's header stands
+                } else {
+                    sender.set(k, series.write(i + k, b, sender.slotOffset(k)));
+                }
             }
+            slotsWritten = Math.max(slotsWritten, n);
             long before = clock.nanos();
             int went = sender.sendBatch(n);
             for (int k = 0; k < went; k++) {
                 sent(i + k, before, b, sender.slotOffset(k), series.length());
             }
             i += went;
+            now = System.nanoTime(); // once a batch: the clock costs as much as writing a probe
+            progress(now);
             drainReplies();
         }
     }
@@ -458,7 +470,10 @@ public final class ProbeRun {
             matcher.sent(i, wallNanos);
         }
         listener.sent(i, wallNanos - startWall, b, offset, length);
-        long now = System.nanoTime();
+    }
+
+    /** Reports the statistics once a second ({@code now}: System.nanoTime). */
+    private void progress(long now) {
         if (now >= nextProgress) {
             nextProgress = now + PROGRESS_EVERY_NANOS;
             listener.progress(statistics);
