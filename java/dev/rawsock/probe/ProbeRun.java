@@ -101,6 +101,8 @@ public final class ProbeRun {
     /** CLOCK_REALTIME at the start: the times reported, which kernel receive stamps share. */
     private long startWall;
     private long nextProgress;
+    /** A flood's slots below this hold an earlier probe, so they are patched, not written again. */
+    private int floodSlotsWritten;
 
     public ProbeRun(SocketApi api, ProbeSeries series, Settings settings, Listener listener) {
         this(api, series, settings, listener, null, null);
@@ -434,7 +436,6 @@ public final class ProbeRun {
 
     private void flood(Out sender) throws ErrnoException {
         ByteBuffer b = sender.batch(settings.batchSize(), series.length()).buffer();
-        int slotsWritten = 0; // slots below this hold an earlier probe: patched, not written again
         long i = 0;
         long now = System.nanoTime();
         while (more(i, now)) {
@@ -442,24 +443,33 @@ public final class ProbeRun {
             if (settings.count() >= 0) {
                 n = (int) Math.min(n, settings.count() - i);
             }
-            for (int k = 0; k < n; k++) {
-                if (k < slotsWritten) {
-                    series.patch(i + k, b, sender.slotOffset(k)); // same length, same destination: the slot's header stands
-                } else {
-                    sender.set(k, series.write(i + k, b, sender.slotOffset(k)));
-                }
-            }
-            slotsWritten = Math.max(slotsWritten, n);
-            long before = clock.nanos();
-            int went = sender.sendBatch(n);
-            for (int k = 0; k < went; k++) {
-                sent(i + k, before, b, sender.slotOffset(k), series.length());
-            }
-            i += went;
+            i += floodBatch(sender, b, i, n);
             now = System.nanoTime(); // once a batch: the clock costs as much as writing a probe
             progress(now);
             drainReplies();
         }
+    }
+
+    /**
+     * Writes probes {@code i} to {@code i+n-1} into the batch's slots and sends them; returns how many went. A method
+     * of its own, called once a batch, so the JIT compiles it after a few hundred probes; the loop above, called
+     * once, would run interpreted until the JIT replaced it on the stack (OSR, after ~60,000 probes).
+     */
+    private int floodBatch(Out sender, ByteBuffer b, long i, int n) throws ErrnoException {
+        for (int k = 0; k < n; k++) {
+            if (k < floodSlotsWritten) {
+                series.patch(i + k, b, sender.slotOffset(k)); // same length, same destination: the slot's header stands
+            } else {
+                sender.set(k, series.write(i + k, b, sender.slotOffset(k)));
+            }
+        }
+        floodSlotsWritten = Math.max(floodSlotsWritten, n);
+        long before = clock.nanos();
+        int went = sender.sendBatch(n);
+        for (int k = 0; k < went; k++) {
+            sent(i + k, before, b, sender.slotOffset(k), series.length());
+        }
+        return went;
     }
 
     /** Probe {@code i} went out at {@code wallNanos} (CLOCK_REALTIME, read just before the call). */
