@@ -300,16 +300,19 @@ public final class ProbeSeries {
                 }
                 break;
             case ICMP:
-                long changed = 0;
-                if (echo) {
-                    // Like ping(8): each echo request its own sequence number, so each reply names its request.
-                    int sequence = (baseIcmpSequence + (int) i) & 0xFFFF;
-                    icmp.wrap(b, l4).sequence(sequence);
-                    changed += sequence;
-                }
-                if (l4Bytes >= IcmpView.HEADER_BYTES && fixTransportChecksum) {
-                    int sum = Checksums.finish(transportFixedSum + changed);
-                    icmp.wrap(b, l4).checksum(badTransportChecksum ? sum ^ 0x00FF : sum);
+                if (l4Bytes >= IcmpView.HEADER_BYTES) {
+                    icmp.wrap(b, l4);
+                    long changed = 0;
+                    if (echo) {
+                        // Like ping(8): each echo request its own sequence number, so each reply names its request.
+                        int sequence = (baseIcmpSequence + (int) i) & 0xFFFF;
+                        icmp.sequence(sequence);
+                        changed += sequence;
+                    }
+                    if (fixTransportChecksum) {
+                        int sum = Checksums.finish(transportFixedSum + changed);
+                        icmp.checksum(badTransportChecksum ? sum ^ 0x00FF : sum);
+                    }
                 }
                 break;
             default:

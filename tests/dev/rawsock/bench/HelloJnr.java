@@ -1,7 +1,6 @@
 package dev.rawsock.bench;
 
 import dev.rawsock.linux.Linux;
-import dev.rawsock.testing.NativeTools;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,10 +47,10 @@ public final class HelloJnr {
         Path classList = dir.resolve("hello-jnr.classlist");
         Path archive = dir.resolve("hello-jnr.jsa");
         Files.deleteIfExists(archive);
-        run(withOptions(command, "-XX:DumpLoadedClassList=" + classList));
+        Timed.ok(withOptions(command, "-XX:DumpLoadedClassList=" + classList), null, null, null, 60);
         List<String> dump = withOptions(command.subList(0, command.size() - 1), "-Xshare:dump",
                 "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off");
-        run(dump);
+        Timed.ok(dump, null, null, null, 60);
         if (!Files.isRegularFile(archive)) {
             throw new IOException("no CDS archive from " + String.join(" ", dump));
         }
@@ -63,12 +62,5 @@ public final class HelloJnr {
         List<String> with = new ArrayList<>(command);
         with.addAll(1, List.of(options));
         return with;
-    }
-
-    private static void run(List<String> command) throws Exception {
-        NativeTools.Result r = NativeTools.run(60, command);
-        if (r.exitCode() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + r.exitCode() + ": " + r.stderr());
-        }
     }
 }
