@@ -33,12 +33,11 @@ public final class Assembler {
     }
 
     private static int transportHeaderBytes(PacketSpec spec) {
-        switch (spec.transport) {
-            case TCP: return TcpView.MIN_HEADER_BYTES + pad4(spec.tcpOptions.length());
-            case UDP: return UdpView.HEADER_BYTES;
-            case ICMP: return IcmpView.HEADER_BYTES;
-            default: return 0;
-        }
+        Transport transport = spec.transport;
+        // Comparisons rather than a switch: an enum switch reads a lookup table by ordinal first.
+        return transport == Transport.TCP ? TcpView.MIN_HEADER_BYTES + pad4(spec.tcpOptions.length())
+                : transport == Transport.UDP ? UdpView.HEADER_BYTES
+                : transport == Transport.ICMP ? IcmpView.HEADER_BYTES : 0;
     }
 
     private static int pad4(int bytes) {
@@ -59,13 +58,6 @@ public final class Assembler {
         b.putInt(at, bigEndian ? v : Integer.reverseBytes(v));
     }
 
-    /** Zero padding after option bytes: up to 3 bytes (options are padded to 4). */
-    private static void zeroPadding(ByteBuffer b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            b.put(i, (byte) 0);
-        }
-    }
-
     /**
      * Writes the packet at {@code offset} of {@code b} and returns its length. IllegalArgumentException
      * when it does not fit the buffer or IPv4's 65,535 bytes.
@@ -77,10 +69,12 @@ public final class Assembler {
      * its oracle): every byte from {@code offset} to {@code offset + length} is written.
      */
     public int assemble(PacketSpec spec, Randomness random, EmitOptions options, ByteBuffer b, int offset) {
+        Transport transport = spec.transport;
         int ipOptionBytes = spec.ipOptions.length();
+        int payloadBytes = spec.payload.length();
         int ipHeaderBytes = Ipv4View.MIN_HEADER_BYTES + pad4(ipOptionBytes);
         int transportBytes = transportHeaderBytes(spec);
-        int total = ipHeaderBytes + transportBytes + spec.payload.length();
+        int total = ipHeaderBytes + transportBytes + payloadBytes;
         if (total > MAX_IPV4_PACKET_BYTES) {
             throw new IllegalArgumentException("the packet would be " + total + " bytes, more than IPv4's 65535");
         }
@@ -90,18 +84,20 @@ public final class Assembler {
         // Random draws in a fixed order, only for automatic fields.
         int identification = spec.identification != null ? spec.identification : random.nextIdentification();
         int sourcePort = spec.sourcePort != null ? spec.sourcePort
-                : (spec.transport == Transport.TCP || spec.transport == Transport.UDP ? random.nextSourcePort() : 0);
-        long sequence = spec.sequence != null ? spec.sequence
-                : (spec.transport == Transport.TCP ? random.nextSequence() : 0);
+                : (transport == Transport.TCP || transport == Transport.UDP ? random.nextSourcePort() : 0);
+        long sequence = spec.sequence != null ? spec.sequence : (transport == Transport.TCP ? random.nextSequence() : 0);
         int icmpId = spec.icmpIdentifier != null ? spec.icmpIdentifier
-                : (spec.transport == Transport.ICMP ? random.nextIcmpIdentifier() : 0);
+                : (transport == Transport.ICMP ? random.nextIcmpIdentifier() : 0);
 
         boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
         boolean fixLengths = options.fixLengths();
         boolean computeChecksums = options.computeChecksums();
         int source = spec.source != null ? spec.source : 0;
         int destination = spec.destination();
-        int protocol = spec.protocol != null ? spec.protocol : spec.transport.protocol;
+        int protocol = spec.protocol != null ? spec.protocol : transport.protocol;
+        Integer ipChecksumGiven = spec.ipChecksum;
+        Integer transportChecksumGiven = spec.transportChecksum;
+        boolean badTransportChecksum = spec.badTransportChecksum;
 
         // IPv4 (RFC 791): version+IHL, TOS, total length, id, flags+fragment offset | TTL, protocol, checksum
         // (0 for now), source | destination; then the options, padded with EOL (0).
@@ -115,70 +111,58 @@ public final class Assembler {
         long ipSum = sum64(ip0) + sum64(ip1) + (destination & 0xFFFFFFFFL);
         if (ipOptionBytes > 0) {
             int at = offset + Ipv4View.MIN_HEADER_BYTES;
-            ipSum += spec.ipOptions.writeSummed(b, at);
-            zeroPadding(b, at + ipOptionBytes, offset + ipHeaderBytes);
+            ipSum += spec.ipOptions.writePaddedSummed(b, at);
         }
 
         int l4 = offset + ipHeaderBytes;
         int l4Bytes = total - ipHeaderBytes;
-        long payloadSum = spec.payload.length() > 0 ? spec.payload.writeSummed(b, l4 + transportBytes) : 0;
-        long pseudo = Checksums.pseudoHeaderIpv4(source, destination, spec.transport.protocol, l4Bytes);
-        switch (spec.transport) {
-            case TCP: {
-                // RFC 9293: ports | sequence | acknowledgment | data offset, reserved, flags | window |
-                // checksum | urgent pointer; then the options, padded with EOL (0).
-                int dataOffset = spec.dataOffset != null ? spec.dataOffset : fixLengths ? transportBytes / 4 : 0;
-                int offsetFlags = (dataOffset & 0x0F) << 12 | ((spec.tcpReserved << 9) & 0x0E00) | (spec.tcpFlags & 0x01FF);
-                long tcp0 = (long) (sourcePort & 0xFFFF) << 48 | (long) (spec.destinationPort & 0xFFFF) << 32
-                        | (sequence & 0xFFFFFFFFL);
-                long tcp1 = (spec.acknowledgment & 0xFFFFFFFFL) << 32 | (long) (offsetFlags & 0xFFFF) << 16
-                        | (spec.window & 0xFFFF);
-                int urgent = spec.urgentPointer & 0xFFFF;
-                int tcpOptionBytes = spec.tcpOptions.length();
-                long tcpSum = pseudo + sum64(tcp0) + sum64(tcp1) + urgent + payloadSum;
-                if (tcpOptionBytes > 0) {
-                    int at = l4 + TcpView.MIN_HEADER_BYTES;
-                    tcpSum += spec.tcpOptions.writeSummed(b, at);
-                    zeroPadding(b, at + tcpOptionBytes, l4 + transportBytes);
-                }
-                int checksum = 0;
-                if (spec.transportChecksum != null) {
-                    checksum = spec.transportChecksum;
-                } else if (computeChecksums) {
-                    checksum = maybeBad(spec, Checksums.finish(tcpSum), false);
-                }
-                put64(b, l4, tcp0, bigEndian);
-                put64(b, l4 + 8, tcp1, bigEndian);
-                put32(b, l4 + 16, (checksum & 0xFFFF) << 16 | urgent, bigEndian);
-                break;
+        long payloadSum = payloadBytes > 0 ? spec.payload.writeSummed(b, l4 + transportBytes) : 0;
+        long pseudo = Checksums.pseudoHeaderIpv4(source, destination, transport.protocol, l4Bytes);
+        // Comparisons rather than a switch: an enum switch reads a lookup table by ordinal first.
+        if (transport == Transport.TCP) {
+            // RFC 9293: ports | sequence | acknowledgment | data offset, reserved, flags | window |
+            // checksum | urgent pointer; then the options, padded with EOL (0).
+            int dataOffset = spec.dataOffset != null ? spec.dataOffset : fixLengths ? transportBytes / 4 : 0;
+            int offsetFlags = (dataOffset & 0x0F) << 12 | ((spec.tcpReserved << 9) & 0x0E00) | (spec.tcpFlags & 0x01FF);
+            long tcp0 = (long) (sourcePort & 0xFFFF) << 48 | (long) (spec.destinationPort & 0xFFFF) << 32
+                    | (sequence & 0xFFFFFFFFL);
+            long tcp1 = (spec.acknowledgment & 0xFFFFFFFFL) << 32 | (long) (offsetFlags & 0xFFFF) << 16
+                    | (spec.window & 0xFFFF);
+            int urgent = spec.urgentPointer & 0xFFFF;
+            int tcpOptionBytes = transportBytes - TcpView.MIN_HEADER_BYTES;
+            long tcpSum = pseudo + sum64(tcp0) + sum64(tcp1) + urgent + payloadSum;
+            if (tcpOptionBytes > 0) {
+                tcpSum += spec.tcpOptions.writePaddedSummed(b, l4 + TcpView.MIN_HEADER_BYTES);
             }
-            case UDP: {
-                udp.wrap(b, l4).sourcePort(sourcePort).destinationPort(spec.destinationPort)
-                        .length(spec.udpLength != null ? spec.udpLength : fixLengths ? l4Bytes : 0).checksum(0);
-                if (spec.transportChecksum != null) {
-                    udp.checksum(spec.transportChecksum);
-                } else if (computeChecksums) {
-                    udp.checksum(maybeBad(spec, Checksums.udpField(udp.computeChecksum(pseudo, l4Bytes)), true));
-                }
-                break;
+            int checksum = 0;
+            if (transportChecksumGiven != null) {
+                checksum = transportChecksumGiven;
+            } else if (computeChecksums) {
+                checksum = maybeBad(badTransportChecksum, Checksums.finish(tcpSum), false);
             }
-            case ICMP: {
-                long rest = spec.icmpRestOfHeader != null ? spec.icmpRestOfHeader
-                        : ((long) icmpId << 16) | spec.icmpSequence;
-                icmp.wrap(b, l4).type(spec.icmpType).code(spec.icmpCode).checksum(0).restOfHeader(rest);
-                if (spec.transportChecksum != null) {
-                    icmp.checksum(spec.transportChecksum);
-                } else if (computeChecksums) {
-                    icmp.checksum(maybeBad(spec, icmp.computeChecksum(l4Bytes), false));
-                }
-                break;
+            put64(b, l4, tcp0, bigEndian);
+            put64(b, l4 + 8, tcp1, bigEndian);
+            put32(b, l4 + 16, (checksum & 0xFFFF) << 16 | urgent, bigEndian);
+        } else if (transport == Transport.UDP) {
+            udp.wrap(b, l4).sourcePort(sourcePort).destinationPort(spec.destinationPort)
+                    .length(spec.udpLength != null ? spec.udpLength : fixLengths ? l4Bytes : 0).checksum(0);
+            if (transportChecksumGiven != null) {
+                udp.checksum(transportChecksumGiven);
+            } else if (computeChecksums) {
+                udp.checksum(maybeBad(badTransportChecksum, Checksums.udpField(udp.computeChecksum(pseudo, l4Bytes)), true));
             }
-            default:
-                break;
+        } else if (transport == Transport.ICMP) {
+            long rest = spec.icmpRestOfHeader != null ? spec.icmpRestOfHeader : ((long) icmpId << 16) | spec.icmpSequence;
+            icmp.wrap(b, l4).type(spec.icmpType).code(spec.icmpCode).checksum(0).restOfHeader(rest);
+            if (transportChecksumGiven != null) {
+                icmp.checksum(transportChecksumGiven);
+            } else if (computeChecksums) {
+                icmp.checksum(maybeBad(badTransportChecksum, icmp.computeChecksum(l4Bytes), false));
+            }
         }
         int ipChecksum = 0;
-        if (spec.ipChecksum != null) {
-            ipChecksum = spec.ipChecksum;
+        if (ipChecksumGiven != null) {
+            ipChecksum = ipChecksumGiven;
         } else if (computeChecksums) {
             ipChecksum = Checksums.finish(ipSum);
         }
@@ -193,8 +177,8 @@ public final class Assembler {
      * ones'-complement twin of the right value (0x0000 and 0xFFFF are the only such pair); for UDP,
      * never 0, which would mean "no checksum" rather than a wrong one.
      */
-    private static int maybeBad(PacketSpec spec, int correct, boolean udp) {
-        if (!spec.badTransportChecksum) {
+    private static int maybeBad(boolean wanted, int correct, boolean udp) {
+        if (!wanted) {
             return correct;
         }
         int bad = correct ^ 0x00FF;

@@ -370,6 +370,18 @@ class Ipv4HeaderTest {
         assertEquals(0, Checksums.finish(0x1FFFE), "1fffe -> fffe + 1 = ffff");
         assertEquals(0xFFFE, Checksums.finish(0x10000), "10000 -> 0 + 1 = 1");
         assertEquals(0, Checksums.finish(0xFFFEFFFF0001L), "fffe + ffff + 0001 = 1fffe -> ffff");
+        // The fold without a loop against RFC 1071's loop: the edges of each fold step, and random sums.
+        long[] edges = {1, 0xFFFE, 0x10000, 0x1FFFF, 0x2FFFD, 0xFFFFFFFFL, 0x100000000L, 0x1FFFFFFFEL,
+                0xFFFF0000FFFFL, 0x7FFFFFFFFFFFFFFFL, 0x8000000000000000L, -1L, -2L,
+                0x1FFFFFFFFFFFFL}; // the last: 10001fffe -> 1ffff -> 10000 -> 1, so three folds are not enough
+        for (long sum : edges) {
+            assertEquals(foldByLoop(sum), Checksums.finish(sum), Long.toHexString(sum));
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1071);
+        for (int k = 0; k < 100_000; k++) {
+            long sum = random.nextLong() >>> random.nextInt(64);
+            assertEquals(foldByLoop(sum), Checksums.finish(sum), Long.toHexString(sum));
+        }
         // The byte[] overload and a little-endian buffer give the same sums as a big-endian buffer.
         byte[] bytes = Bytes.fromHex(LINUX_RECORD_ROUTE).toArray();
         ByteBuffer little = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -464,5 +476,14 @@ class Ipv4HeaderTest {
     static void assertMessage(String expected, org.junit.jupiter.api.function.Executable body) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, body);
         assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' does not mention '" + expected + "'");
+    }
+
+    /** RFC 1071's fold, as a loop: add the carries back until 16 bits remain; then the complement. */
+    private static int foldByLoop(long sum) {
+        long s = sum;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int) (~s & 0xFFFF);
     }
 }
