@@ -10,6 +10,7 @@ import dev.rawsock.craft.Randomness;
 import dev.rawsock.craft.Transport;
 import dev.rawsock.probe.ProbeSeries;
 import dev.rawsock.socket.Routes;
+import dev.rawsock.socket.SocketApi;
 import dev.rawsock.wire.Bytes;
 import dev.rawsock.wire.DecodedPacket;
 import dev.rawsock.wire.FirstLayer;
@@ -166,6 +167,15 @@ final class CraftCommand implements Callable<Integer> {
     static PacketAddress routeSourceTo(PacketAddress destination) {
         try {
             return destination.sameFamily(Routes.sourceFor(destination.inetAddress()));
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** The same through the jnr binding, for a command that loads it anyway (see {@link Routes}). */
+    static PacketAddress routeSourceTo(PacketAddress destination, SocketApi api) {
+        try {
+            return destination.sameFamily(Routes.sourceFor(destination.inetAddress(), api));
         } catch (java.io.IOException e) {
             return null;
         }

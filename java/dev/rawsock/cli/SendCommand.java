@@ -13,6 +13,7 @@ import dev.rawsock.linux.ErrnoException;
 import dev.rawsock.probe.ProbeRun;
 import dev.rawsock.probe.ProbeSeries;
 import dev.rawsock.probe.ProbeStatistics;
+import dev.rawsock.print.Decimal;
 import dev.rawsock.print.LinePrinter;
 import dev.rawsock.socket.Interfaces;
 import dev.rawsock.socket.Neighbours;
@@ -198,7 +199,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         boolean sourceGiven = packet.source.get() != null;
         PacketAddress routeSource = sourceGiven ? null
                 : link != null && !packet.isIpv6() && link.ipv4Address() != 0 ? PacketAddress.parse(Ipv4Address.text(link.ipv4Address()))
-                : CraftCommand.routeSourceTo(packet.destinationAddress());
+                : CraftCommand.routeSourceTo(packet.destinationAddress(), SocketApi.create());
         if (link != null && !sourceGiven && routeSource == null) {
             throw new UsageException("--iface " + iface + ": no source address (the interface has no " + packet.destinationAddress().family()
                     + " address and there is no route to " + packet.destinationAddress() + "): give --src");
@@ -353,19 +354,28 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         }
     }
 
+    /** ping's summary lines. Built by appends, not printf: see {@link Decimal} for why. */
     private void statistics(PrintWriter out, ProbeStatistics s, ProbeSeries series) {
-        out.printf(Locale.ROOT, "--- %s rawsock statistics ---%n", series.destinationText());
-        out.printf(Locale.ROOT, "%d packets sent, %d received, %.1f%% lost, %d bytes sent, %d bytes received%n",
-                s.sent(), s.received(), noReplies ? 0.0 : s.lostPercent(), s.bytesSent(), s.bytesReceived());
+        StringBuilder text = new StringBuilder(256);
+        text.append("--- ").append(series.destinationText()).append(" rawsock statistics ---\n");
+        text.append(s.sent()).append(" packets sent, ").append(s.received()).append(" received, ");
+        Decimal.append(text, noReplies ? 0.0 : s.lostPercent(), 1).append("% lost, ");
+        text.append(s.bytesSent()).append(" bytes sent, ").append(s.bytesReceived()).append(" bytes received\n");
         if (s.received() > 0) {
-            out.printf(Locale.ROOT, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms%n",
-                    s.rttMinMillis(), s.rttAvgMillis(), s.rttMaxMillis(), s.rttMdevMillis());
+            text.append("rtt min/avg/max/mdev = ");
+            Decimal.append(text, s.rttMinMillis(), 3).append('/');
+            Decimal.append(text, s.rttAvgMillis(), 3).append('/');
+            Decimal.append(text, s.rttMaxMillis(), 3).append('/');
+            Decimal.append(text, s.rttMdevMillis(), 3).append(" ms\n");
         }
-        out.printf(Locale.ROOT, "sent %d packets in %.3f s: %.0f packets/s%n", s.sent(), s.sendingSeconds(), s.packetsPerSecond());
+        text.append("sent ").append(s.sent()).append(" packets in ");
+        Decimal.append(text, s.sendingSeconds(), 3).append(" s: ");
+        Decimal.append(text, s.packetsPerSecond(), 0).append(" packets/s\n");
         if (s.duplicates() > 0 || s.captureDrops() > 0) {
-            out.printf(Locale.ROOT, "%d duplicate replies; %d frames dropped by the kernel before we read them%n",
-                    s.duplicates(), s.captureDrops());
+            text.append(s.duplicates()).append(" duplicate replies; ").append(s.captureDrops())
+                    .append(" frames dropped by the kernel before we read them\n");
         }
+        out.print(text);
         out.flush();
     }
 
@@ -380,6 +390,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         private final PacketDecoder decoder = new PacketDecoder();
         private final DecodedPacket decoded = new DecodedPacket();
         private final StringBuilder text = new StringBuilder(256);
+        private final StringBuilder progressText = new StringBuilder(64);
         private final boolean terminal = System.console() != null;
         private final long wallStartNanos = System.currentTimeMillis() * 1_000_000L;
         private boolean progressShown;
@@ -398,7 +409,6 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
             decoder.decode(probe, 0, length, length, FirstLayer.IP, decoded);
             text.setLength(0);
             printer.append(text, decoded);
-            String.format(Locale.ROOT, "%.4f", 0.0);
         }
 
         @Override
@@ -426,10 +436,12 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
                 return;
             }
             text.setLength(0);
-            text.append(what).append(" (").append(String.format(Locale.ROOT, "%.4f", nanos / 1e9)).append("s) ");
+            text.append(what).append(" (");
+            Decimal.append(text, nanos / 1e9, 4).append("s) ");
             printer.append(text, p);
             if (rttNanos >= 0) {
-                text.append(" rtt=").append(String.format(Locale.ROOT, "%.2f", rttNanos / 1e6)).append("ms");
+                text.append(" rtt=");
+                Decimal.append(text, rttNanos / 1e6, 2).append("ms");
             }
             out.println(text);
             output.printDetails(p, out);
@@ -452,7 +464,10 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
             if (!terminal) {
                 return;
             }
-            err.printf(Locale.ROOT, "\r%d sent, %d received, %.0f packets/s ", s.sent(), s.received(), s.packetsPerSecond());
+            progressText.setLength(0);
+            progressText.append('\r').append(s.sent()).append(" sent, ").append(s.received()).append(" received, ");
+            Decimal.append(progressText, s.packetsPerSecond(), 0).append(" packets/s ");
+            err.print(progressText);
             err.flush();
             progressShown = true;
         }

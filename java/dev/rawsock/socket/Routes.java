@@ -2,6 +2,7 @@ package dev.rawsock.socket;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -10,9 +11,11 @@ import java.net.InetSocketAddress;
  * sends nothing, only picks the route) and ask getsockname(2). Raw sockets need it because a TCP/UDP
  * checksum is computed over the source address before the kernel would fill it in.
  *
- * <p>It goes through the JDK's own DatagramSocket (the same two system calls) rather than the jnr binding:
- * {@code rawsock craft} needs nothing else from the binding, and loading it costs a few hundred milliseconds
- * of start-up (DESIGN.md, jnr-ffi).
+ * <p>Two ways to the same two system calls: the JDK's own DatagramSocket for commands that need nothing else
+ * from the jnr binding ({@code rawsock craft}: loading it costs a few hundred milliseconds of start-up,
+ * DESIGN.md), and the binding for commands that load it anyway ({@code rawsock send}: the DatagramSocket brings
+ * about 45 classes of the JDK's channel implementation that such a command needs for nothing else, a megabyte
+ * of its peak RSS with its CDS archive).
  */
 public final class Routes {
     private Routes() {}
@@ -26,6 +29,22 @@ public final class Routes {
                 throw new IOException("no route to " + destination.getHostAddress());
             }
             return local;
+        }
+    }
+
+    /** The same through {@code api}: socket, connect, getsockname, close. */
+    public static InetAddress sourceFor(InetAddress destination, SocketApi api) throws IOException {
+        Domain domain = destination instanceof Inet6Address ? Domain.AF_INET6 : Domain.AF_INET;
+        Socket s = api.socket(domain, SocketType.SOCK_DGRAM, 0);
+        try {
+            api.connect(s, new InetSocketAddress(destination, 9)); // the port does not matter; nothing is sent
+            InetAddress local = api.getsockname(s).getAddress();
+            if (local == null || local.isAnyLocalAddress()) {
+                throw new IOException("no route to " + destination.getHostAddress());
+            }
+            return local;
+        } finally {
+            api.close(s);
         }
     }
 }
