@@ -13,10 +13,10 @@ import java.util.List;
 
 /**
  * Options and parameters declared through picocli's programmatic API instead of its annotations: those of
- * {@code rawsock craft} and the option groups it shares with send, decode and sniff ({@link PacketOptions},
- * {@link PacketOutput}). Why: craft's start-up is measured against Scapy (issue 9), and on JDK 17 reading
- * its ~60 annotations by reflection was half of its run (each annotation type needs a proxy class generated
- * at run time, which no CDS archive holds). Each declaration returns a typed handle on the parsed value;
+ * {@code rawsock craft} and {@code rawsock send}, and the option groups they share with decode and sniff
+ * ({@link PacketOptions}, {@link PacketOutput}). Why: craft's start-up is measured against Scapy and the flood's
+ * peak RSS against a budget (issue 9), and on JDK 17 reading craft's ~60 annotations by reflection was half of
+ * its run (each annotation type needs a proxy class generated at run time, which no CDS archive holds). Each declaration returns a typed handle on the parsed value;
  * picocli puts every value back to its initial one before each parse ({@code rawsock script} reuses a model).
  */
 final class Args {
@@ -24,7 +24,7 @@ final class Args {
     private final List<ArgGroupSpec> groups = new ArrayList<>();
 
     /**
-     * An annotated command that mixes in option groups declared here (send: PacketOptions, PacketOutput): Main adds
+     * An annotated command that mixes in option groups declared here (decode, sniff: PacketOutput): Main adds
      * them to the model picocli made from the annotations.
      */
     interface Mixins {
@@ -52,6 +52,13 @@ final class Args {
     /** An option taking a value, converted (and range-checked) by {@code converter}. */
     <T> Arg<T> option(Class<T> type, ITypeConverter<T> converter, String paramLabel, String description, String... names) {
         return add(OptionSpec.builder(names).type(type).converters(converter).paramLabel(paramLabel).description(description).build());
+    }
+
+    /** The same with a default, converted as a given value is (and shown by ${DEFAULT-VALUE} in the description). */
+    <T> Arg<T> optionWithDefault(Class<T> type, ITypeConverter<T> converter, String defaultValue, String paramLabel,
+                                 String description, String... names) {
+        return add(OptionSpec.builder(names).type(type).converters(converter).defaultValue(defaultValue).paramLabel(paramLabel)
+                .description(description).build());
     }
 
     /** An option taking a value of a type picocli converts itself (String, Long, Double, Path). */

@@ -35,15 +35,15 @@ public final class Main implements Runnable {
     /**
      * Every command, in the order {@code rawsock --help} lists them. A line naming one command builds only that
      * command's model: picocli reflects over every option of every command it is given, which was most of a short
-     * command's run. craft is declared without annotations ({@link Args}); send, decode and sniff mix in groups
-     * declared so ({@link Args.Mixins}).
+     * command's run. craft and send are declared without annotations ({@link Args}); decode and sniff mix in
+     * groups declared so ({@link Args.Mixins}).
      */
     private static final List<Entry> COMMANDS = List.of(
             annotated("tour", TourCommand::new),
             annotated("sockopt", SockoptCommand::new),
             new Entry("craft", CraftCommand::commandLine),
             annotated("decode", DecodeCommand::new),
-            annotated("send", SendCommand::new),
+            new Entry("send", SendCommand::commandLine),
             annotated("handshake", HandshakeCommand::new),
             annotated("sniff", SniffCommand::new),
             annotated("segments", SegmentsCommand::new),

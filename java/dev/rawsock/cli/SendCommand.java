@@ -26,11 +26,10 @@ import dev.rawsock.wire.Ipv6Address;
 import dev.rawsock.wire.MacAddress;
 import dev.rawsock.wire.PacketDecoder;
 
-import picocli.CommandLine.Command;
+import dev.rawsock.cli.Args.Arg;
+
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,183 +41,162 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style statistics. */
-@Command(name = "send", mixinStandardHelpOptions = true,
-        description = {
-            "Send crafted packets on a raw socket and match the replies (SENT/RCVD lines).",
-            "",
-            "Build packets as 'rawsock craft' does and send them on a raw socket (IP_HDRINCL), then match",
-            "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
-            "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",
-            "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or the",
-            "helper (--helper PATH, RAWSOCK_HELPER; paced IPv4 only), or exits 3.",
-            "%nIPv6 (an IPv6 --dst): an AF_INET6 raw socket of the transport's protocol,",
-            "where Linux builds the IPv6 header. rawsock sends the TCP/UDP/ICMPv6 part",
-            "with its own checksum (Linux always recomputes the ICMPv6 one), sets the hop",
-            "limit (IPV6_UNICAST_HOPS) and traffic class (IPV6_TCLASS), passes the flow",
-            "label in sin6_flowinfo and binds to the source. Replies: ICMPv6 echo reply",
-            "by id and sequence, ICMPv6 errors by the addresses, next header and first 8",
-            "transport bytes they quote.",
-            "%nEthernet (--iface NAME, as nping's --send-eth and Scapy's sendp): each probe",
-            "goes out as a whole Ethernet frame on that interface through a packet socket",
-            "(AF_PACKET, PACKET_QDISC_BYPASS; --flood in sendmmsg batches), not through",
-            "the kernel's IP output: no routing, and nothing rewritten (the IP checksum,",
-            "length, id and source are rawsock's). Addresses: --src-mac (default: the",
-            "interface's own) and --dst-mac (default: the next hop's from the kernel's",
-            "neighbour table: ARP for IPv4, /proc/net/arp; neighbour discovery for IPv6,",
-            "over rtnetlink; with no entry, give --dst-mac or ping the next hop first).",
-            "--src defaults to the interface's IPv4 address (IPv6: the route's source).",
-            "On lo both MACs are zeros, but Linux drops frames to or from 127.0.0.0/8",
-            "arriving there as martians unless net.ipv4.conf.lo.route_localnet=1 and",
-            "accept_local=1: --iface is for real interfaces, labs and veths. Frames sent",
-            "past the qdisc are not seen by packet sockets (tcpdump) on the sending",
-            "interface; capture on the receiving side.",
-            "Replies are read and matched as without --iface.",
-        },
-        footer = {"%nExamples:",
-            "  rawsock send tcp --dst 127.0.0.1 --dport 8080 --flags S",
-            "  rawsock send tcp --dport 8080-8090 --delay 10ms          (one SYN per port)",
-            "  rawsock send icmp -c 5 --rate 10",
-            "  rawsock send udp --dport 9 --ttl 1-5                       (TTL sweep)",
-            "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
-            "  rawsock send tcp --dst ::1 --dport 8080                    (IPv6)",
-            "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
-            "  rawsock send tcp --iface veth0 --dst 198.18.0.2 --dport 9  (Ethernet frames)",
-            "  rawsock send tcp --iface veth0 --dst 2001:2::2 --dport 9   (the same, IPv6)",
-            "  rawsock send udp --iface veth0 --dst-mac 02:72:73:00:00:02 --dst 198.18.0.2",
-            "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."})
-final class SendCommand implements Callable<Integer>, Args.Mixins {
-    @Spec
-    CommandSpec spec;
+/**
+ * Sends crafted packets on a raw socket, matches the replies, and prints nping-style lines and hping-style
+ * statistics. Its options are declared through picocli's programmatic API ({@link Args}), as craft's are:
+ * picocli reads annotations by reflection and JDK 17 spins a proxy class for each annotation type, which no
+ * CDS archive holds (the flood's peak RSS is measured against a budget, issue 9).
+ */
+final class SendCommand implements Callable<Integer> {
+    private static final String[] DESCRIPTION = {
+        "Send crafted packets on a raw socket and match the replies (SENT/RCVD lines).",
+        "",
+        "Build packets as 'rawsock craft' does and send them on a raw socket (IP_HDRINCL), then match",
+        "what comes back: TCP by the mirrored ports and ack = seq + len, ICMP errors by the packet they",
+        "quote, ICMP echo by id and sequence. Prints SENT/RCVD lines with the time since the start and",
+        "the round-trip time, then statistics. Needs CAP_NET_RAW (root), or the",
+        "helper (--helper PATH, RAWSOCK_HELPER; paced IPv4 only), or exits 3.",
+        "%nIPv6 (an IPv6 --dst): an AF_INET6 raw socket of the transport's protocol,",
+        "where Linux builds the IPv6 header. rawsock sends the TCP/UDP/ICMPv6 part",
+        "with its own checksum (Linux always recomputes the ICMPv6 one), sets the hop",
+        "limit (IPV6_UNICAST_HOPS) and traffic class (IPV6_TCLASS), passes the flow",
+        "label in sin6_flowinfo and binds to the source. Replies: ICMPv6 echo reply",
+        "by id and sequence, ICMPv6 errors by the addresses, next header and first 8",
+        "transport bytes they quote.",
+        "%nEthernet (--iface NAME, as nping's --send-eth and Scapy's sendp): each probe",
+        "goes out as a whole Ethernet frame on that interface through a packet socket",
+        "(AF_PACKET, PACKET_QDISC_BYPASS; --flood in sendmmsg batches), not through",
+        "the kernel's IP output: no routing, and nothing rewritten (the IP checksum,",
+        "length, id and source are rawsock's). Addresses: --src-mac (default: the",
+        "interface's own) and --dst-mac (default: the next hop's from the kernel's",
+        "neighbour table: ARP for IPv4, /proc/net/arp; neighbour discovery for IPv6,",
+        "over rtnetlink; with no entry, give --dst-mac or ping the next hop first).",
+        "--src defaults to the interface's IPv4 address (IPv6: the route's source).",
+        "On lo both MACs are zeros, but Linux drops frames to or from 127.0.0.0/8",
+        "arriving there as martians unless net.ipv4.conf.lo.route_localnet=1 and",
+        "accept_local=1: --iface is for real interfaces, labs and veths. Frames sent",
+        "past the qdisc are not seen by packet sockets (tcpdump) on the sending",
+        "interface; capture on the receiving side.",
+        "Replies are read and matched as without --iface.",
+    };
 
-    @Parameters(index = "0", paramLabel = "PROTO", converter = CraftCommand.TransportConverter.class,
-            description = "tcp, udp, icmp or raw.")
-    Transport transport;
+    private static final String[] FOOTER = {"%nExamples:",
+        "  rawsock send tcp --dst 127.0.0.1 --dport 8080 --flags S",
+        "  rawsock send tcp --dport 8080-8090 --delay 10ms          (one SYN per port)",
+        "  rawsock send icmp -c 5 --rate 10",
+        "  rawsock send udp --dport 9 --ttl 1-5                       (TTL sweep)",
+        "  rawsock send tcp --dport 9 --flood -c 100000 --no-replies  (as fast as the kernel takes them)",
+        "  rawsock send tcp --dst ::1 --dport 8080                    (IPv6)",
+        "  rawsock send icmp --dst ::1 -c 3 --ttl 7 --flow-label 0x12345",
+        "  rawsock send tcp --iface veth0 --dst 198.18.0.2 --dport 9  (Ethernet frames)",
+        "  rawsock send tcp --iface veth0 --dst 2001:2::2 --dport 9   (the same, IPv6)",
+        "  rawsock send udp --iface veth0 --dst-mac 02:72:73:00:00:02 --dst 198.18.0.2",
+        "%nExit: 0 when a reply came (or none was asked for), 4 when replies were expected and none came."};
 
-    final PacketOptions packet = new PacketOptions();
+    private final Args args = new Args();
+    private final Arg<Transport> transport = args.positional(0, Transport.class, new CraftCommand.TransportConverter(), "PROTO",
+            "tcp, udp, icmp or raw.");
+    private final PacketOptions packet = new PacketOptions();
+    private final PacketOutput output = new PacketOutput();
+    private final Arg<Long> count = args.option(Long.class, new DecodeCommand.NonNegative(), "N",
+            "Probes to send (default: 1, or one per value of a --dport/--ttl range).", "-c", "--count");
+    private final Arg<Duration> delay = args.option(Duration.class, new Converters.DurationConverter(), "TIME",
+            "Time between probes: 500ms, 1s, 200us (default: 1s).", "--delay");
+    private final Arg<Double> rate = args.option(Double.class, "PPS", "Probes per second (instead of --delay).", "--rate");
+    private final Arg<Boolean> flood = args.flag(
+            "As fast as possible (sendmmsg batches); needs --count or --duration. Prints no per-packet lines.", "--flood");
+    private final Arg<Duration> duration = args.option(Duration.class, new Converters.DurationConverter(), "TIME",
+            "Stop sending after this long (3s, 500ms).", "--duration");
+    private final Arg<Boolean> sourcePortIncrement = args.flag("Each probe's source port one more than the last.",
+            "--sport-increment");
+    private final Arg<Boolean> sequenceIncrement = args.flag("Each TCP probe's sequence number one more than the last.",
+            "--seq-increment");
+    private final Arg<Boolean> noReplies = args.flag("Do not listen for replies.", "--no-replies");
+    private final Arg<Duration> timeout = args.optionWithDefault(Duration.class, new Converters.DurationConverter(), "1s", "TIME",
+            "How long to wait for replies after the last probe (default: ${DEFAULT-VALUE}).", "--timeout");
+    private final Arg<Boolean> hex = args.flag("Add a hex dump of each packet (same as --dump).", "--hex");
+    private final Arg<Boolean> quiet = args.flag("Print only the statistics.", "-q", "--quiet");
+    private final Arg<Path> pcap = args.option(Path.class, "FILE",
+            "Write every probe sent and reply matched to a pcap file (IP packets, LINKTYPE_RAW; with --iface too: the Ethernet header is not written).",
+            "--pcap");
+    private final Arg<Long> seed = args.option(Long.class, "N", "Seed for the random defaults.", "--seed");
+    private final Arg<Boolean> noFixLengths = args.flag("Leave automatic length fields at 0.", "--no-fix-lengths");
+    private final Arg<Boolean> noChecksums = args.flag("Leave automatic checksums at 0.", "--no-checksums");
+    private final Arg<String> helper = args.option(String.class, "PATH",
+            "Without CAP_NET_RAW, send and capture through the privileged helper at PATH (default: $RAWSOCK_HELPER; '@name': abstract).",
+            "--helper");
+    private final Arg<String> iface = args.option(String.class, "NAME",
+            "Send each probe as an Ethernet frame on this interface (a packet socket past the qdisc) instead of on a raw IP socket.",
+            "--iface");
+    private final Arg<Long> sourceMac = args.option(Long.class, new Converters.Mac(), "MAC",
+            "With --iface: the frames' source MAC (default: the interface's own).", "--src-mac");
+    private final Arg<Long> destinationMac = args.option(Long.class, new Converters.Mac(), "MAC",
+            "With --iface: the frames' destination MAC (default: the next hop's in the kernel's neighbour table, ARP or IPv6 ND; zeros on lo).",
+            "--dst-mac");
+    private CommandSpec spec;
 
-    final PacketOutput output = new PacketOutput();
+    private SendCommand() {}
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", converter = DecodeCommand.NonNegative.class,
-            description = "Probes to send (default: 1, or one per value of a --dport/--ttl range).")
-    Long count;
-
-    @Option(names = "--delay", paramLabel = "TIME", converter = Converters.DurationConverter.class,
-            description = "Time between probes: 500ms, 1s, 200us (default: 1s).")
-    Duration delay;
-
-    @Option(names = "--rate", paramLabel = "PPS", description = "Probes per second (instead of --delay).")
-    Double rate;
-
-    @Option(names = "--flood", description = "As fast as possible (sendmmsg batches); needs --count or --duration. Prints no per-packet lines.")
-    boolean flood;
-
-    @Option(names = "--duration", paramLabel = "TIME", converter = Converters.DurationConverter.class,
-            description = "Stop sending after this long (3s, 500ms).")
-    Duration duration;
-
-    @Option(names = "--sport-increment", description = "Each probe's source port one more than the last.")
-    boolean sourcePortIncrement;
-
-    @Option(names = "--seq-increment", description = "Each TCP probe's sequence number one more than the last.")
-    boolean sequenceIncrement;
-
-    @Option(names = "--no-replies", description = "Do not listen for replies.")
-    boolean noReplies;
-
-    @Option(names = "--timeout", paramLabel = "TIME", converter = Converters.DurationConverter.class, defaultValue = "1s",
-            description = "How long to wait for replies after the last probe (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
-    @Option(names = "--hex", description = "Add a hex dump of each packet (same as --dump).")
-    boolean hex;
-
-    @Option(names = {"-q", "--quiet"}, description = "Print only the statistics.")
-    boolean quiet;
-
-    @Option(names = "--pcap", paramLabel = "FILE",
-            description = "Write every probe sent and reply matched to a pcap file (IP packets, LINKTYPE_RAW; with --iface too: the Ethernet header is not written).")
-    Path pcap;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Seed for the random defaults.")
-    Long seed;
-
-    @Option(names = "--no-fix-lengths", description = "Leave automatic length fields at 0.")
-    boolean noFixLengths;
-
-    @Option(names = "--no-checksums", description = "Leave automatic checksums at 0.")
-    boolean noChecksums;
-
-    @Option(names = "--helper", paramLabel = "PATH",
-            description = "Without CAP_NET_RAW, send and capture through the privileged helper at PATH (default: $RAWSOCK_HELPER; '@name': abstract).")
-    String helper;
-
-    @Option(names = "--iface", paramLabel = "NAME",
-            description = "Send each probe as an Ethernet frame on this interface (a packet socket past the qdisc) instead of on a raw IP socket.")
-    String iface;
-
-    @Option(names = "--src-mac", paramLabel = "MAC", converter = Converters.Mac.class,
-            description = "With --iface: the frames' source MAC (default: the interface's own).")
-    Long sourceMac;
-
-    @Option(names = "--dst-mac", paramLabel = "MAC", converter = Converters.Mac.class,
-            description = "With --iface: the frames' destination MAC (default: the next hop's in the kernel's neighbour table, ARP or IPv6 ND; zeros on lo).")
-    Long destinationMac;
+    /** send's picocli model, built without reading annotations. */
+    static CommandLine commandLine() {
+        SendCommand send = new SendCommand();
+        send.spec = CommandSpec.wrapWithoutInspection(send).name("send");
+        send.spec.usageMessage().description(DESCRIPTION).footer(FOOTER);
+        send.args.standardHelpOptions();
+        send.args.addTo(send.spec);
+        send.packet.addTo(send.spec);
+        send.output.addTo(send.spec);
+        return new CommandLine(send.spec);
+    }
 
     private static final int FLOOD_BATCH = 64;
-
-    @Override
-    public void addTo(CommandSpec command) {
-        packet.addTo(command);
-        output.addTo(command);
-    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (delay != null && rate != null) {
+        if (delay.get() != null && rate.get() != null) {
             throw new UsageException("--delay and --rate cannot be combined");
         }
-        if (rate != null && !(rate > 0 && rate <= 1e9)) {
-            throw new UsageException("--rate must be above 0 and at most 1000000000 but was " + rate);
+        if (rate.get() != null && !(rate.get() > 0 && rate.get() <= 1e9)) {
+            throw new UsageException("--rate must be above 0 and at most 1000000000 but was " + rate.get());
         }
-        if (flood && count == null && duration == null) {
+        if (flood.get() && count.get() == null && duration.get() == null) {
             throw new UsageException("--flood needs --count or --duration (a flood is always bounded)");
         }
-        if (iface != null && helper != null) {
+        if (iface.get() != null && helper.get() != null) {
             throw new UsageException("--iface and --helper cannot be combined: the helper sends IP packets only (run as root or with CAP_NET_RAW)");
         }
-        if (iface == null && (sourceMac != null || destinationMac != null)) {
-            throw new UsageException((sourceMac != null ? "--src-mac" : "--dst-mac") + " needs --iface (the MACs of Ethernet frames)");
+        if (iface.get() == null && (sourceMac.get() != null || destinationMac.get() != null)) {
+            throw new UsageException((sourceMac.get() != null ? "--src-mac" : "--dst-mac") + " needs --iface (the MACs of Ethernet frames)");
         }
-        output.hexDumpToo(hex);
-        Randomness random = seed != null ? Randomness.seeded(seed) : Randomness.unseeded();
+        output.hexDumpToo(hex.get());
+        Randomness random = seed.get() != null ? Randomness.seeded(seed.get()) : Randomness.unseeded();
         packet.checkFamily();
-        Interfaces.Link link = iface != null ? link(iface) : null;
+        Interfaces.Link link = iface.get() != null ? link(iface.get()) : null;
         boolean sourceGiven = packet.source.get() != null;
         PacketAddress routeSource = sourceGiven ? null
                 : link != null && !packet.isIpv6() && link.ipv4Address() != 0 ? PacketAddress.parse(Ipv4Address.text(link.ipv4Address()))
                 : CraftCommand.routeSourceTo(packet.destinationAddress(), SocketApi.create());
         if (link != null && !sourceGiven && routeSource == null) {
-            throw new UsageException("--iface " + iface + ": no source address (the interface has no " + packet.destinationAddress().family()
+            throw new UsageException("--iface " + iface.get() + ": no source address (the interface has no " + packet.destinationAddress().family()
                     + " address and there is no route to " + packet.destinationAddress() + "): give --src");
         }
         PacketSpec packetSpec;
         try {
-            packetSpec = packet.toSpec(transport, routeSource);
+            packetSpec = packet.toSpec(transport.get(), routeSource);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        ProbeSeries series = packet.toSeries(packetSpec, random, new EmitOptions(!noFixLengths, !noChecksums),
-                sourcePortIncrement, sequenceIncrement);
-        long probes = count != null ? count : duration != null ? -1 : series.sweepLength();
-        long interval = flood ? 0 : rate != null ? (long) (1e9 / rate) : delay != null ? delay.toNanos() : 1_000_000_000L;
-        ProbeRun.Settings settings = new ProbeRun.Settings(probes, duration != null ? duration.toNanos() : -1, interval,
-                flood, !noReplies, timeout.toNanos(), FLOOD_BATCH);
+        ProbeSeries series = packet.toSeries(packetSpec, random, new EmitOptions(!noFixLengths.get(), !noChecksums.get()),
+                sourcePortIncrement.get(), sequenceIncrement.get());
+        long probes = count.get() != null ? count.get() : duration.get() != null ? -1 : series.sweepLength();
+        long interval = flood.get() ? 0 : rate.get() != null ? (long) (1e9 / rate.get()) : delay.get() != null ? delay.get().toNanos() : 1_000_000_000L;
+        ProbeRun.Settings settings = new ProbeRun.Settings(probes, duration.get() != null ? duration.get().toNanos() : -1, interval,
+                flood.get(), !noReplies.get(), timeout.get().toNanos(), FLOOD_BATCH);
 
-        String helperPath = HelperCommand.route(helper, err, "sending");
-        if (helperPath != null && flood) {
+        String helperPath = HelperCommand.route(helper.get(), err, "sending");
+        if (helperPath != null && flood.get()) {
             throw new UsageException("--flood is not available through the helper (it paces and checks every packet): use --rate");
         }
         if (helperPath != null && series.isIpv6()) {
@@ -235,17 +213,17 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         for (String note : notes) {
             err.println("note: " + note);
         }
-        if (!quiet) {
-            err.println("rawsock: sending " + (probes >= 0 ? probes + " " : "") + transport.name().toLowerCase(Locale.ROOT)
+        if (!quiet.get()) {
+            err.println("rawsock: sending " + (probes >= 0 ? probes + " " : "") + transport.get().name().toLowerCase(Locale.ROOT)
                     + " probe" + (probes == 1 ? "" : "s") + " to " + series.destinationText()
-                    + (ethernet == null ? "" : " in Ethernet frames on " + iface + " (" + MacAddress.text(ethernet.sourceMac())
+                    + (ethernet == null ? "" : " in Ethernet frames on " + iface.get() + " (" + MacAddress.text(ethernet.sourceMac())
                     + " > " + MacAddress.text(ethernet.destinationMac()) + ")")
-                    + (flood ? " as fast as possible" : "") + " (seed " + random.seed() + ")");
+                    + (flood.get() ? " as fast as possible" : "") + " (seed " + random.seed() + ")");
         }
         err.flush();
 
-        PcapWriter writer = pcap != null ? PcapWriter.open(pcap, LinkType.RAW, 65535, true) : null;
-        Lines lines = new Lines(out, err, writer, quiet || flood, output);
+        PcapWriter writer = pcap.get() != null ? PcapWriter.open(pcap.get(), LinkType.RAW, 65535, true) : null;
+        Lines lines = new Lines(out, err, writer, quiet.get() || flood.get(), output);
         ProbeStatistics stats;
         try {
             if (ethernet != null) {
@@ -253,7 +231,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
             } else if (helperPath == null) {
                 stats = new ProbeRun(SocketApi.create(), series, settings, lines).run();
             } else {
-                long runMillis = (probes >= 0 ? probes * (interval / 1_000_000L) : duration.toMillis()) + timeout.toMillis();
+                long runMillis = (probes >= 0 ? probes * (interval / 1_000_000L) : duration.get().toMillis()) + timeout.get().toMillis();
                 try (HelperChannels channels = new HelperChannels(helperPath, runMillis)) {
                     if (channels.captureMillis() < runMillis) {
                         err.println("note: the helper captures for at most " + channels.captureMillis()
@@ -276,7 +254,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         }
         statistics(output.json() ? err : out, stats, series);
         output.flush(out);
-        return !noReplies && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
+        return !noReplies.get() && stats.received() == 0 ? ExitCodes.NO_REPLY : ExitCodes.OK;
     }
 
     /** The interface of --iface: an unknown one is a usage error, one that is down or without carrier a runtime failure (exit 1). */
@@ -305,32 +283,32 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
 
     /** The frames' MACs: given, or the interface's own and the next hop's in the kernel's neighbour table (zeros on lo). */
     private ProbeRun.Ethernet ethernet(Interfaces.Link link, PacketAddress destination) throws IOException {
-        long source = sourceMac != null ? sourceMac : link.mac();
+        long source = sourceMac.get() != null ? sourceMac.get() : link.mac();
         long target;
-        if (destinationMac != null) {
-            target = destinationMac;
+        if (destinationMac.get() != null) {
+            target = destinationMac.get();
         } else if (link.loopback()) {
             target = 0;
         } else if (destination.isIpv6()) {
-            byte[] hop = Neighbours.nextHop6(destination.ipv6().toArray(), iface);
+            byte[] hop = Neighbours.nextHop6(destination.ipv6().toArray(), iface.get());
             target = Neighbours.ndpEntry(hop, link.index());
             if (target < 0) {
                 String hopText = Ipv6Address.text(Bytes.of(hop));
                 String which = Bytes.of(hop).equals(destination.ipv6()) ? hopText
                         : hopText + " (the next hop to " + destination + ")";
-                throw new UsageException("--iface " + iface + ": no neighbour entry for " + which + " on " + iface
+                throw new UsageException("--iface " + iface.get() + ": no neighbour entry for " + which + " on " + iface.get()
                         + " in the kernel's neighbour table: give --dst-mac MAC, or ping " + hopText + " first");
             }
         } else {
-            int hop = Neighbours.nextHop(destination.ipv4(), iface);
-            target = Neighbours.arpEntry(hop, iface);
+            int hop = Neighbours.nextHop(destination.ipv4(), iface.get());
+            target = Neighbours.arpEntry(hop, iface.get());
             if (target < 0) {
                 String which = hop == destination.ipv4() ? Ipv4Address.text(hop) : Ipv4Address.text(hop) + " (the next hop to " + destination + ")";
-                throw new UsageException("--iface " + iface + ": no ARP entry for " + which + " on " + iface
+                throw new UsageException("--iface " + iface.get() + ": no ARP entry for " + which + " on " + iface.get()
                         + " in the kernel's neighbour table: give --dst-mac MAC, or ping " + Ipv4Address.text(hop) + " first");
             }
         }
-        return new ProbeRun.Ethernet(iface, source, target);
+        return new ProbeRun.Ethernet(iface.get(), source, target);
     }
 
     private static List<String> ethernetNotes(Interfaces.Link link, ProbeSeries series) {
@@ -359,7 +337,7 @@ final class SendCommand implements Callable<Integer>, Args.Mixins {
         StringBuilder text = new StringBuilder(256);
         text.append("--- ").append(series.destinationText()).append(" rawsock statistics ---\n");
         text.append(s.sent()).append(" packets sent, ").append(s.received()).append(" received, ");
-        Decimal.append(text, noReplies ? 0.0 : s.lostPercent(), 1).append("% lost, ");
+        Decimal.append(text, noReplies.get() ? 0.0 : s.lostPercent(), 1).append("% lost, ");
         text.append(s.bytesSent()).append(" bytes sent, ").append(s.bytesReceived()).append(" bytes received\n");
         if (s.received() > 0) {
             text.append("rtt min/avg/max/mdev = ");

@@ -98,6 +98,13 @@ class LauncherTest {
         assertMapped("jnr.ffi.LibraryLoader", log);
         // jnr-ffi's ASM is class file 49: a static archive holds it, where a dynamic one (JDK 17) would not
         assertMapped("org.objectweb.asm.ClassWriter", log);
+        // send's model is declared without annotations, as craft's is (picocli's annotation types are not even
+        // loaded; the proxies jnr-ffi spins for its own @IgnoreError remain); nor does send load the JDK's locale
+        // data (print.Decimal instead of Formatter's %f) or its datagram channel (the route's source via the binding)
+        for (String avoided : List.of("picocli.CommandLine$Option ", "picocli.CommandLine$Command ",
+                "sun.util.locale.provider.LocaleProviderAdapter ", "sun.nio.ch.DatagramChannelImpl ")) {
+            assertEquals(List.of(), log.stream().filter(l -> l.contains(avoided)).toList(), "send loads no " + avoided);
+        }
     }
 
     @Test
