@@ -24,10 +24,11 @@ final class Args {
     private final List<ArgGroupSpec> groups = new ArrayList<>();
 
     /**
-     * An annotated command that mixes in option groups declared here (decode, sniff: PacketOutput): Main adds
-     * them to the model picocli made from the annotations.
+     * Declares options into a command's model: an option group ({@link PacketOptions}, {@link PacketOutput}), or an
+     * annotated command that mixes such groups into the model picocli made from its annotations (decode, sniff:
+     * Main calls it).
      */
-    interface Mixins {
+    interface Declarations {
         void addTo(CommandSpec command);
     }
 
@@ -105,6 +106,21 @@ final class Args {
             group.addArg(member.spec);
         }
         groups.add(group.build());
+    }
+
+    /**
+     * The model of {@code command} (craft, send) without reading its annotations: its name and usage text, -h and -V,
+     * what was declared here, then each group's options.
+     */
+    CommandSpec commandSpec(Object command, String name, String[] description, String[] footer, Declarations... groups) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
+        spec.usageMessage().description(description).footer(footer);
+        standardHelpOptions();
+        addTo(spec);
+        for (Declarations group : groups) {
+            group.addTo(spec);
+        }
+        return spec;
     }
 
     /** Declares everything to {@code command}. */

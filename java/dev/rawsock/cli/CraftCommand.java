@@ -83,12 +83,7 @@ final class CraftCommand implements Callable<Integer> {
     /** craft's picocli model, built without reading annotations. */
     static CommandLine commandLine() {
         CraftCommand craft = new CraftCommand();
-        craft.spec = CommandSpec.wrapWithoutInspection(craft).name("craft");
-        craft.spec.usageMessage().description(DESCRIPTION).footer(FOOTER);
-        craft.args.standardHelpOptions();
-        craft.args.addTo(craft.spec);
-        craft.packet.addTo(craft.spec);
-        craft.output.addTo(craft.spec);
+        craft.spec = craft.args.commandSpec(craft, "craft", DESCRIPTION, FOOTER, craft.packet, craft.output);
         return new CommandLine(craft.spec);
     }
 

@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
             "  rawsock decode capture.pcap --json",
             "  rawsock decode --hex '45 00 00 28 00 01 00 00 40 06 7c cd 7f 00 00 01 7f 00 00 01 ...' --show",
             "  rawsock craft tcp --json --out one.pcap && rawsock decode one.pcap --dump --labels"})
-final class DecodeCommand implements Callable<Integer>, Args.Mixins {
+final class DecodeCommand implements Callable<Integer>, Args.Declarations {
     @Spec
     CommandSpec spec;
 

@@ -36,7 +36,7 @@ public final class Main implements Runnable {
      * Every command, in the order {@code rawsock --help} lists them. A line naming one command builds only that
      * command's model: picocli reflects over every option of every command it is given, which was most of a short
      * command's run. craft and send are declared without annotations ({@link Args}); decode and sniff mix in
-     * groups declared so ({@link Args.Mixins}).
+     * groups declared so ({@link Args.Declarations}).
      */
     private static final List<Entry> COMMANDS = List.of(
             annotated("tour", TourCommand::new),
@@ -58,7 +58,7 @@ public final class Main implements Runnable {
         return new Entry(name, () -> {
             Object annotated = command.get();
             CommandLine model = new CommandLine(annotated);
-            if (annotated instanceof Args.Mixins mixins) {
+            if (annotated instanceof Args.Declarations mixins) {
                 mixins.addTo(model.getCommandSpec());
             }
             return model;

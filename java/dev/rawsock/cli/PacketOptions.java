@@ -24,7 +24,7 @@ import java.util.List;
  * and icmp means ICMPv6. Mixing families, an IPv4-only option with IPv6, or --flow-label with IPv4 is a
  * usage error naming the option ({@link #checkFamily}).
  */
-final class PacketOptions {
+final class PacketOptions implements Args.Declarations {
     private final Args args = new Args();
 
     // ---- IPv4 / IPv6 ----
@@ -142,7 +142,8 @@ final class PacketOptions {
     }
 
     /** Declares these options to {@code command}. */
-    void addTo(picocli.CommandLine.Model.CommandSpec command) {
+    @Override
+    public void addTo(picocli.CommandLine.Model.CommandSpec command) {
         args.addTo(command);
     }
 

@@ -16,7 +16,7 @@ import java.io.PrintWriter;
  * How packets are printed: one line each (default), the multi-line field view (--show), a hex dump
  * (--dump, with --labels naming each byte range), or JSON Lines (--json). Shared by craft and decode.
  */
-final class PacketOutput {
+final class PacketOutput implements Args.Declarations {
     private final Args args = new Args();
     private final Arg<Boolean> show = args.flag("Show every header field, one per line, with its meaning.", "--show");
     private final Arg<Boolean> hexDump = args.flag("Add a hex dump of each packet (offsets, hex, ASCII).", "--dump");
@@ -31,7 +31,8 @@ final class PacketOutput {
     private JsonPrinter jsonPrinter;
 
     /** Declares these options to {@code command}. */
-    void addTo(CommandSpec command) {
+    @Override
+    public void addTo(CommandSpec command) {
         args.addTo(command);
     }
 

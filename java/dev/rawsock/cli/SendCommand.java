@@ -140,12 +140,7 @@ final class SendCommand implements Callable<Integer> {
     /** send's picocli model, built without reading annotations. */
     static CommandLine commandLine() {
         SendCommand send = new SendCommand();
-        send.spec = CommandSpec.wrapWithoutInspection(send).name("send");
-        send.spec.usageMessage().description(DESCRIPTION).footer(FOOTER);
-        send.args.standardHelpOptions();
-        send.args.addTo(send.spec);
-        send.packet.addTo(send.spec);
-        send.output.addTo(send.spec);
+        send.spec = send.args.commandSpec(send, "send", DESCRIPTION, FOOTER, send.packet, send.output);
         return new CommandLine(send.spec);
     }
 

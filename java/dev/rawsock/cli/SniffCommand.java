@@ -61,7 +61,7 @@ import java.util.concurrent.TimeUnit;
             "shown and saved behind a Linux cooked v2 header (link-type LINUX_SLL2, as",
             "tcpdump -i any), because frames of different link layers mix there. An",
             "unknown interface is a usage error (exit 2)."})
-final class SniffCommand implements Callable<Integer>, Args.Mixins {
+final class SniffCommand implements Callable<Integer>, Args.Declarations {
     @Spec
     CommandSpec spec;
 

@@ -1,6 +1,7 @@
 package dev.rawsock.cli;
 
 import dev.rawsock.testing.NativeTools;
+import dev.rawsock.testing.Privileged;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,22 @@ class ScriptCommandTest {
         assertEquals(expected.toString(), r.out());
         assertTrue(r.out().contains("\"payload_length\":6"), "the quoted payload stays one word with its spaces:\n" + r.out());
         assertTrue(r.err().contains("script: 5 commands, 5 run, 0 failed"), r.err());
+    }
+
+    /** send's model (declared through Args, as craft's) is reused too: -q, --flood and --count must not stick. */
+    @Test
+    void sendLinesReuseTheirModelWithNothingStuck() throws Exception {
+        Privileged.assumeRoot("send needs a raw socket (CAP_NET_RAW)");
+        Path file = script(
+                "send tcp --dst 127.0.0.1 --dport 9 --flood -c 100 --no-replies -q --seed 1",
+                "send tcp --dst 127.0.0.1 --dport 9 --no-replies --seed 2");
+        CliRun r = rawsock("script", file.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("100 packets sent, 0 received, 0.0% lost"), r.out());
+        assertTrue(r.out().contains("1 packets sent, 0 received, 0.0% lost"), "the second line sends one probe:\n" + r.out());
+        assertEquals(1, r.out().lines().filter(l -> l.startsWith("SENT (")).count(),
+                "only the second line prints a SENT line (-q and --flood do not stick):\n" + r.out());
+        assertTrue(r.err().contains("rawsock: sending 1 tcp probe to 127.0.0.1 (seed 2)"), r.err());
     }
 
     @Test
