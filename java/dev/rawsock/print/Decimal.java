@@ -60,9 +60,4 @@ public final class Decimal {
         }
         return out;
     }
-
-    /** The same as a String. */
-    public static String format(double value, int fractionDigits) {
-        return append(new StringBuilder(24), value, fractionDigits).toString();
-    }
 }

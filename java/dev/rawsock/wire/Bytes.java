@@ -105,7 +105,8 @@ public final class Bytes {
             return p.sum;
         }
         // Straight-line stores, 32 + 16 + 8 + 4 bytes at most: a loop's set-up costs more than its two or
-        // three turns here.
+        // three turns here. The order is read once, not per store as BigEndian's writers read it: a build
+        // measured 3% slower with a BigEndian.put64 here (one process, alternating).
         boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
         int k = 0;
         if (paddedBytes >= 32) {

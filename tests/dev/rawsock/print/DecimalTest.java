@@ -17,17 +17,17 @@ class DecimalTest {
 
     @Test
     void roundsHalfUpFromTheExactValue() {
-        assertEquals("0", Decimal.format(0.0, 0));
-        assertEquals("1", Decimal.format(0.5, 0), "an exact tie rounds up");
-        assertEquals("3", Decimal.format(2.5, 0));
-        assertEquals("0.13", Decimal.format(0.125, 2), "0.125 is exact in binary: a tie");
-        assertEquals("1.00", Decimal.format(1.005, 2), "1.005 is 1.00499999999999989...: below the tie (C says 1.00)");
-        assertEquals("0.0001", Decimal.format(0.0001, 4));
-        assertEquals("0.0010", Decimal.format(0.00099999, 4));
-        assertEquals("12.050", Decimal.format(12.05, 3));
-        assertEquals("186243", Decimal.format(186242.6, 0));
-        assertEquals("100.0", Decimal.format(100.0, 1));
-        assertEquals("0.000000001", Decimal.format(1e-9, 9));
+        assertEquals("0", format(0.0, 0));
+        assertEquals("1", format(0.5, 0), "an exact tie rounds up");
+        assertEquals("3", format(2.5, 0));
+        assertEquals("0.13", format(0.125, 2), "0.125 is exact in binary: a tie");
+        assertEquals("1.00", format(1.005, 2), "1.005 is 1.00499999999999989...: below the tie (C says 1.00)");
+        assertEquals("0.0001", format(0.0001, 4));
+        assertEquals("0.0010", format(0.00099999, 4));
+        assertEquals("12.050", format(12.05, 3));
+        assertEquals("186243", format(186242.6, 0));
+        assertEquals("100.0", format(100.0, 1));
+        assertEquals("0.000000001", format(1e-9, 9));
     }
 
     @Test
@@ -35,7 +35,7 @@ class DecimalTest {
         for (double v : new double[] {-0.01, -0.0, -1.25, -1234.5678, Double.NaN, Double.POSITIVE_INFINITY,
                 Double.NEGATIVE_INFINITY}) {
             for (int digits = 0; digits <= 4; digits++) {
-                assertEquals(String.format(Locale.ROOT, "%." + digits + "f", v), Decimal.format(v, digits), v + " with " + digits);
+                assertEquals(String.format(Locale.ROOT, "%." + digits + "f", v), format(v, digits), v + " with " + digits);
             }
         }
     }
@@ -54,7 +54,7 @@ class DecimalTest {
                 v = Math.floor(v * 1000) / 1000 + 0.0005; // the third digit's tie, give or take the double's error
             }
             int digits = random.nextInt(10);
-            String ours = Decimal.format(v, digits);
+            String ours = format(v, digits);
             assertEquals(withSign(v, new BigDecimal(v).setScale(digits, RoundingMode.HALF_UP)), ours, v + " with " + digits);
             String formatter = String.format(Locale.ROOT, "%." + digits + "f", v);
             if (!formatter.equals(ours)) {
@@ -72,11 +72,15 @@ class DecimalTest {
 
     @Test
     void largeValuesAndBadPrecision() {
-        assertEquals("10000000000000000000000.00", Decimal.format(1e22, 2));
+        assertEquals("10000000000000000000000.00", format(1e22, 2));
         assertEquals(new BigDecimal(123456789012345.678).setScale(3, RoundingMode.HALF_UP).toPlainString(),
-                Decimal.format(123456789012345.678, 3));
+                format(123456789012345.678, 3));
         assertEquals("1.5", Decimal.append(new StringBuilder(), 1.5, 1).toString());
-        assertThrows(IllegalArgumentException.class, () -> Decimal.format(1, 10));
-        assertThrows(IllegalArgumentException.class, () -> Decimal.format(1, -1));
+        assertThrows(IllegalArgumentException.class, () -> format(1, 10));
+        assertThrows(IllegalArgumentException.class, () -> format(1, -1));
+    }
+
+    private static String format(double value, int fractionDigits) {
+        return Decimal.append(new StringBuilder(), value, fractionDigits).toString();
     }
 }
