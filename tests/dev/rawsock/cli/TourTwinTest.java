@@ -208,13 +208,24 @@ class TourTwinTest {
     private static final Pattern TCP_INFO_NUMBER = Pattern.compile("\\b(tcpi_\\w+=)\\d+");
 
     /**
-     * Descriptors become fd1, fd2, ... and ports port1, port2, ... in the order first seen (separately in
-     * each output); the numbers inside {tcpi_...} become N (rtt, rttvar, mss and cwnd vary from run to run).
+     * Descriptors become fd1, fd2, ... in the order they are opened: each socket() or accept() result is a
+     * new name, even when the kernel hands out a number used before. Which number comes back depends on
+     * the other descriptors the process holds (socket(2): "the lowest-numbered file descriptor not
+     * currently open"), and a JVM opens and closes files on other threads (class loading, JIT), so the
+     * Java tour's numbers need not be reused in the C tour's order. Ports become port1, port2, ... in the
+     * order first seen; the numbers inside {tcpi_...} become N (rtt, rttvar, mss and cwnd vary from run
+     * to run). Each output is normalised on its own.
      */
     static List<String> normalise(List<String> lines) {
         Map<String, String> fds = new HashMap<>();
+        int[] opened = {0};
         Map<String, String> ports = new HashMap<>();
-        Function<String, String> fd = n -> fds.computeIfAbsent(n, k -> "fd" + (fds.size() + 1));
+        Function<String, String> fd = n -> fds.computeIfAbsent(n, k -> "fd" + (++opened[0]));
+        Function<String, String> newFd = n -> {
+            String name = "fd" + (++opened[0]);
+            fds.put(n, name);
+            return name;
+        };
         Function<String, String> port = n -> ports.computeIfAbsent(n, k -> "port" + (ports.size() + 1));
         List<String> out = new ArrayList<>(lines.size());
         for (String line : lines) {
@@ -225,12 +236,40 @@ class TourTwinTest {
             } else {
                 line = replace(CALL_FD, line, m -> m.group(1) + "(" + fd.apply(m.group(2)));
                 line = replace(SOCKADDR_PORT, line, m -> ":" + port.apply(m.group(1)) + "}");
-                line = replace(RESULT_FD, line, m -> m.group(1) + fd.apply(m.group(2)));
+                line = replace(RESULT_FD, line, m -> m.group(1) + newFd.apply(m.group(2)));
                 line = replace(TCP_INFO_NUMBER, line, m -> m.group(1) + "N");
             }
             out.add(line);
         }
         return out;
+    }
+
+    /**
+     * The JVM's descriptor numbers of a CI run (2026-11-24) that failed the old first-seen naming: the
+     * client got 51 while 50 was briefly held elsewhere, accept then got 50, and the second connection's
+     * socket() reused 50 where the C tour reuses its client's 4.
+     */
+    @Test
+    void descriptorsAreNamedByOpeningNotByNumber() {
+        List<String> java = List.of("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 48",
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 51", "accept(48, {127.0.0.1:33766}) = 50",
+                "close(50) = 0", "close(51) = 0", "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 50",
+                "accept(48, {127.0.0.1:33770}) = 51", "close(51) = 0", "close(50) = 0", "close(48) = 0");
+        List<String> c = List.of("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3",
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4", "accept(3, {127.0.0.1:39238}) = 5",
+                "close(5) = 0", "close(4) = 0", "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4",
+                "accept(3, {127.0.0.1:39248}) = 5", "close(5) = 0", "close(4) = 0", "close(3) = 0");
+        List<String> expected = List.of("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = fd1",
+                "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = fd2", "accept(fd1, {127.0.0.1:port1}) = fd3",
+                "close(fd3) = 0", "close(fd2) = 0", "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = fd4",
+                "accept(fd1, {127.0.0.1:port2}) = fd5", "close(fd5) = 0", "close(fd4) = 0", "close(fd1) = 0");
+        assertEquals(expected, normalise(java));
+        assertEquals(expected, normalise(c));
+        // A different descriptor in the same place still shows: closing the client instead of the connection.
+        List<String> swapped = new ArrayList<>(c);
+        swapped.set(3, "close(4) = 0");
+        swapped.set(4, "close(5) = 0");
+        assertNotEquals(expected, normalise(swapped));
     }
 
     private static String replace(Pattern pattern, String line, Function<MatchResult, String> replacement) {

@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  *   <li>ephemeral ports (32768-60999, ip_local_port_range), 5-digit numbers not after a letter, digit, dot, = or -, become {@code <port1>},
  *       {@code <port2>}.. in order of first appearance, so "the same port" and "another port" still count;</li>
  *   <li>file descriptors in traced calls ({@code read(11, ...}, {@code = 11}, {@code fd=7}) become
- *       {@code <fd1>}.. in order of first appearance (the test's JVM holds more descriptors than a CLI run);</li>
+ *       {@code <fd1>}.. in the order they are opened (each socket() or accept() result is a new name, even for a
+ *       reused number) or first seen (the test's JVM holds more descriptors than a CLI run, and reuses them in
+ *       another order);</li>
  *   <li>measured TCP_INFO values (tcpi_rtt, tcpi_rttvar, tcpi_snd_cwnd) and TCP timestamps ({@code ts V E});</li>
  *   <li>checksums that cover the peer's random ISN (the --badsum note);</li>
  *   <li>in {@code rawsock segments}: the capture's frame numbers and the count of the server's segments
@@ -96,9 +98,18 @@ public final class OutputNormaliser {
     }
 
     private static String descriptors(String t) {
-        // Per lab or process the numbering starts again, but one name per number across the text is enough.
+        // A descriptor is named when it is opened (a socket() or accept() result: a fresh name even when the
+        // number was used before) or, if its opening is not shown, when first seen. Which number the kernel
+        // hands out is "the lowest not currently open" (socket(2)), and the test's JVM opens and closes files on
+        // other threads, so a reused number need not be reused in the order a CLI run shows.
         Map<String, String> names = new LinkedHashMap<>();
-        Function<String, String> name = fd -> names.computeIfAbsent(fd, f -> "<fd" + (names.size() + 1) + ">");
+        int[] named = {0};
+        Function<String, String> name = fd -> names.computeIfAbsent(fd, f -> "<fd" + (++named[0]) + ">");
+        Function<String, String> opened = fd -> {
+            String fresh = "<fd" + (++named[0]) + ">";
+            names.put(fd, fresh);
+            return fresh;
+        };
         // Numbered in order of appearance: walk the text once, in position order, over all three patterns.
         StringBuilder out = new StringBuilder(t.length());
         int at = 0;
@@ -121,7 +132,7 @@ public final class OutputNormaliser {
             Matcher m = ms[which];
             int g = groups[which];
             if (m.start(g) >= at) {
-                out.append(t, at, m.start(g)).append(name.apply(m.group(g)));
+                out.append(t, at, m.start(g)).append((m == result ? opened : name).apply(m.group(g)));
                 at = m.end(g);
             }
             next[which] = find(m, m.end(), g);

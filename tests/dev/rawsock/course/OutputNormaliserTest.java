@@ -28,6 +28,31 @@ class OutputNormaliserTest {
         assertEquals(normalise(RUN), normalise(RUN.replace("\n", "   \n")), "trailing spaces");
     }
 
+    /** The JVM reused its numbers in another order than the C-like CLI run (CI, 2026-11-24): 51/50 vs 4/5. */
+    @Test
+    void aReusedDescriptorNumberIsANewDescriptor() {
+        String cli = """
+                socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4
+                accept(3, {127.0.0.1:39238}) = 5
+                close(5) = 0
+                close(4) = 0
+                socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4
+                accept(3, {127.0.0.1:39248}) = 5
+                read(5, "", 1024) = 0
+                """;
+        String jvm = """
+                socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 51
+                accept(48, {127.0.0.1:39238}) = 50
+                close(50) = 0
+                close(51) = 0
+                socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 50
+                accept(48, {127.0.0.1:39248}) = 51
+                read(51, "", 1024) = 0
+                """;
+        assertEquals(normalise(cli), normalise(jvm));
+        assertNotEquals(normalise(cli), normalise(jvm.replace("read(51,", "read(50,")), "the second accepted socket is the one read");
+    }
+
     @Test
     void whatTheLessonTeachesStillCounts() {
         // Sequence arithmetic off by one, the data, our own numbers, a different descriptor pattern, a fixed port.
