@@ -146,11 +146,9 @@ class SniffCliTest {
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
         try (DatagramSocket target = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-            // SIGINT back to its default first: a background shell starts children with it ignored.
-            ProcessBuilder pb = new ProcessBuilder("python3", "-c",
-                    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+            ProcessBuilder pb = new ProcessBuilder(NativeTools.withDefaultSigint(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                    "sniff", "--iface", "lo", "--pcap", pcap.toString(), "udp", "port", Integer.toString(target.getLocalPort()))
+                    "sniff", "--iface", "lo", "--pcap", pcap.toString(), "udp", "port", Integer.toString(target.getLocalPort()))))
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             Process p = pb.start();
             try {

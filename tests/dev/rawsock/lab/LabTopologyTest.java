@@ -171,7 +171,7 @@ class LabTopologyTest {
         command.addAll(args);
         java.io.File output = java.io.File.createTempFile("rawsock-lab-child", ".txt");
         output.deleteOnExit();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output)
+        Process p = new ProcessBuilder(NativeTools.withDefaultSigint(command)).redirectErrorStream(true).redirectOutput(output)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         OUTPUTS.put(p.pid(), output.toPath());
         return p;

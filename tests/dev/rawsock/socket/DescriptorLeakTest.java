@@ -48,6 +48,12 @@ class DescriptorLeakTest {
         return sockets;
     }
 
+    /**
+     * How many different numbers the cycles may get without a leak: the lowest free number, plus a few for
+     * the moments another thread of the JVM holds a lower one (a leak makes one new number per cycle).
+     */
+    private static final int NUMBERS_WITHOUT_LEAK = 16;
+
     @Test
     void tenThousandSocketCloseCycles() throws Exception {
         api.close(api.socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)); // warm up: loads the library and classes
@@ -58,7 +64,7 @@ class DescriptorLeakTest {
             numbers.add(s.fd());
             api.close(s);
         }
-        assertTrue(numbers.size() <= 3, "descriptor numbers used: " + numbers);
+        assertTrue(numbers.size() <= NUMBERS_WITHOUT_LEAK, "descriptor numbers used: " + numbers);
         assertTrue(before.containsAll(openSockets()), "sockets open before: " + before + ", after: " + openSockets());
     }
 
@@ -80,7 +86,7 @@ class DescriptorLeakTest {
                 }
             }
             assertEquals(1_000, refusals);
-            assertTrue(numbers.size() <= 3, "descriptor numbers used: " + numbers);
+            assertTrue(numbers.size() <= NUMBERS_WITHOUT_LEAK, "descriptor numbers used: " + numbers);
             assertTrue(before.containsAll(openSockets()), "sockets open before: " + before + ", after: " + openSockets());
         }
     }

@@ -56,6 +56,19 @@ public final class NativeTools {
         }
     }
 
+    /**
+     * COMMAND run with SIGINT at its default action, for a child a test stops with {@code kill -INT} as Ctrl-C
+     * would. A shell without job control starts background commands with SIGINT ignored (POSIX Shell Command
+     * Language, 2.11), so {@code make test &} in a script hands that on to the test JVM and its children; a JVM
+     * that inherits SIGINT ignored keeps it ignored (so that nohup works) and no shutdown hook would run.
+     * {@code env --default-signal} (GNU coreutils 8.31+) resets it and execs, so the pid stays the command's.
+     */
+    public static List<String> withDefaultSigint(List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
     /** Runs a command with no input, waiting at most {@code timeoutSeconds}; kills it after that. */
     public static Result run(int timeoutSeconds, List<String> command) throws IOException, InterruptedException {
         return run(timeoutSeconds, command, null);
