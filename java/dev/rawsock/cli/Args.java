@@ -16,8 +16,9 @@ import java.util.List;
  * {@code rawsock craft} and {@code rawsock send}, and the option groups they share with decode and sniff
  * ({@link PacketOptions}, {@link PacketOutput}). Why: craft's start-up is measured against Scapy and the flood's
  * peak RSS against a budget (issue 9), and on JDK 17 reading craft's ~60 annotations by reflection was half of
- * its run (each annotation type needs a proxy class generated at run time, which no CDS archive holds). Each declaration returns a typed handle on the parsed value;
- * picocli puts every value back to its initial one before each parse ({@code rawsock script} reuses a model).
+ * its run (each annotation type needs a proxy class generated at run time, which no CDS archive holds). Each
+ * declaration returns a typed handle on the parsed value; picocli puts every value back to its initial one before
+ * each parse ({@code rawsock script} reuses a model).
  */
 final class Args {
     private final List<ArgSpec> ungrouped = new ArrayList<>();

@@ -58,8 +58,8 @@ public final class Main implements Runnable {
         return new Entry(name, () -> {
             Object annotated = command.get();
             CommandLine model = new CommandLine(annotated);
-            if (annotated instanceof Args.Declarations mixins) {
-                mixins.addTo(model.getCommandSpec());
+            if (annotated instanceof Args.Declarations declarations) {
+                declarations.addTo(model.getCommandSpec());
             }
             return model;
         });

@@ -18,33 +18,33 @@ import java.net.InetSocketAddress;
  * of its peak RSS with its CDS archive).
  */
 public final class Routes {
+    /** Any port does: a connected UDP socket sends nothing until written to. */
+    private static final int DISCARD_PORT = 9;
+
     private Routes() {}
 
     /** The route's source address; an IOException (ENETUNREACH, say) when there is no route. */
     public static InetAddress sourceFor(InetAddress destination) throws IOException {
         try (DatagramSocket s = new DatagramSocket(null)) {
-            s.connect(new InetSocketAddress(destination, 9)); // the port does not matter; nothing is sent
-            InetAddress local = s.getLocalAddress();
-            if (local == null || local.isAnyLocalAddress()) {
-                throw new IOException("no route to " + destination.getHostAddress());
-            }
-            return local;
+            s.connect(new InetSocketAddress(destination, DISCARD_PORT));
+            return routed(s.getLocalAddress(), destination);
         }
     }
 
     /** The same through {@code api}: socket, connect, getsockname, close. */
     public static InetAddress sourceFor(InetAddress destination, SocketApi api) throws IOException {
         Domain domain = destination instanceof Inet6Address ? Domain.AF_INET6 : Domain.AF_INET;
-        Socket s = api.socket(domain, SocketType.SOCK_DGRAM, 0);
-        try {
-            api.connect(s, new InetSocketAddress(destination, 9)); // the port does not matter; nothing is sent
-            InetAddress local = api.getsockname(s).getAddress();
-            if (local == null || local.isAnyLocalAddress()) {
-                throw new IOException("no route to " + destination.getHostAddress());
-            }
-            return local;
-        } finally {
-            api.close(s);
+        try (Socket s = api.socket(domain, SocketType.SOCK_DGRAM, 0)) {
+            api.connect(s, new InetSocketAddress(destination, DISCARD_PORT));
+            return routed(api.getsockname(s).getAddress(), destination);
         }
+    }
+
+    /** {@code local}, unless the connect left it unbound (no route). */
+    private static InetAddress routed(InetAddress local, InetAddress destination) throws IOException {
+        if (local == null || local.isAnyLocalAddress()) {
+            throw new IOException("no route to " + destination.getHostAddress());
+        }
+        return local;
     }
 }
